@@ -1,0 +1,27 @@
+// The one place topic names, partition counts and retention are decided. The collector publishes
+// to these, the broker scripts create them, and the ClickHouse SQL reads their names through
+// `sqlPlaceholders` in processor/migrate.ts.
+export type TopicSpec = {
+  name: string;
+  partitions: number;
+  /** Kafka `retention.ms`: how long the broker keeps messages for replay. */
+  retentionMs: number;
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function topicsFromEnv(env: (name: string) => string | undefined = Deno.env.get) {
+  const prefix = env("KAFKA_TOPIC_PREFIX") ?? "shoptrail";
+  return {
+    // Keyed by session, so one session's events stay ordered within a partition.
+    events: { name: `${prefix}.events`, partitions: 6, retentionMs: 7 * DAY_MS },
+    // Invalid events with their reasons; kept longer so a bad SDK release can be replayed.
+    dlq: { name: `${prefix}.events.dlq`, partitions: 1, retentionMs: 30 * DAY_MS },
+  } satisfies Record<string, TopicSpec>;
+}
+
+export type Topics = ReturnType<typeof topicsFromEnv>;
+
+export function brokersFromEnv(env: (name: string) => string | undefined = Deno.env.get): string[] {
+  return (env("KAFKA_BROKERS") ?? "127.0.0.1:9092").split(",").map((s) => s.trim()).filter(Boolean);
+}
