@@ -1,0 +1,215 @@
+// Runs a real single-node Apache Kafka (KRaft, combined broker + controller) from the jars that
+// kafka/fetch.ts cached. State lives in one data folder: server.properties, the log, the pid and
+// the partitions, so a test can run its own broker beside the developer's.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Admin } from "@platformatic/kafka";
+import { ensureKafkaJars } from "./fetch.ts";
+import type { TopicSpec } from "./topics.ts";
+
+export type BrokerOptions = {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  controllerPort?: number;
+  heapMb?: number;
+  /** How long to wait for the broker to answer metadata requests. */
+  startDeadlineMs?: number;
+};
+
+export type RunningBroker = { bootstrap: string; pid: number; logFile: string; dataDir: string };
+
+const log4jConfig = fileURLToPath(new URL("./log4j2.properties", import.meta.url));
+
+function serverProperties(o: Required<Omit<BrokerOptions, "startDeadlineMs">>): string {
+  return [
+    "process.roles=broker,controller",
+    "node.id=1",
+    `controller.quorum.voters=1@${o.host}:${o.controllerPort}`,
+    `listeners=PLAINTEXT://${o.host}:${o.port},CONTROLLER://${o.host}:${o.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${o.host}:${o.port}`,
+    "controller.listener.names=CONTROLLER",
+    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    "inter.broker.listener.name=PLAINTEXT",
+    `log.dirs=${join(o.dataDir, "partitions")}`,
+    // One node: internal topics cannot have more replicas than brokers.
+    "offsets.topic.replication.factor=1",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    // Consumers (ClickHouse's Kafka engine) join at once instead of waiting 3 s for peers.
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=false",
+    "",
+  ].join("\n");
+}
+
+function pidFile(dataDir: string) {
+  return join(dataDir, "broker.pid");
+}
+
+export function brokerLogFile(dataDir: string) {
+  return join(dataDir, "broker.log");
+}
+
+/** True while the process runs; a zombie (exited, not yet reaped) counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+function readPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(Deno.readTextFileSync(pidFile(dataDir)).trim());
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function java(classpath: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("java", {
+    args: ["-cp", classpath, `-Dlog4j2.configurationFile=${log4jConfig}`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    throw new Error(`java ${args[0]} failed (exit ${out.code}): ${text.trim().slice(-2000)}`);
+  }
+}
+
+/** Starts the broker unless one already runs from this data folder; resolves once it serves metadata. */
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const o = {
+    host: "127.0.0.1",
+    port: 9092,
+    controllerPort: (options.port ?? 9092) + 1,
+    heapMb: 512,
+    ...options,
+  };
+  const bootstrap = `${o.host}:${o.port}`;
+  const logFile = brokerLogFile(o.dataDir);
+  const running = readPid(o.dataDir);
+  if (running) {
+    await waitForBroker(bootstrap, { deadlineMs: o.startDeadlineMs ?? 60_000, logFile, pid: running });
+    return { bootstrap, pid: running, logFile, dataDir: o.dataDir };
+  }
+
+  const libs = await ensureKafkaJars();
+  const classpath = `${libs}/*`;
+  await Deno.mkdir(o.dataDir, { recursive: true });
+  const config = join(o.dataDir, "server.properties");
+  await Deno.writeTextFile(config, serverProperties(o));
+  const formatted = await Deno.stat(join(o.dataDir, "partitions", "meta.properties")).then(() => true, () => false);
+  if (!formatted) {
+    await java(classpath, ["kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config]);
+  }
+
+  // `exec` so the pid we record is the JVM's own, and stop() signals the broker, not a shell.
+  const command = [
+    "exec java",
+    `-Xms${Math.min(256, o.heapMb)}m -Xmx${o.heapMb}m -XX:+UseG1GC`,
+    `-Dlog4j2.configurationFile=${shellQuote(log4jConfig)}`,
+    `-cp ${shellQuote(classpath)} kafka.Kafka ${shellQuote(config)}`,
+    `>> ${shellQuote(logFile)} 2>&1`,
+  ].join(" ");
+  const child = new Deno.Command("sh", { args: ["-c", command], stdin: "null", detached: true }).spawn();
+  child.unref();
+  await Deno.writeTextFile(pidFile(o.dataDir), String(child.pid));
+  await waitForBroker(bootstrap, { deadlineMs: o.startDeadlineMs ?? 60_000, logFile, pid: child.pid });
+  return { bootstrap, pid: child.pid, logFile, dataDir: o.dataDir };
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid` makes. */
+function clusterId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Polls metadata until the broker answers, failing early if its process died. */
+export async function waitForBroker(
+  bootstrap: string,
+  { deadlineMs, logFile, pid }: { deadlineMs: number; logFile: string; pid?: number },
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    if (pid !== undefined && !isAlive(pid)) {
+      throw new Error(`Kafka broker (pid ${pid}) exited during start; see ${logFile}`);
+    }
+    const admin = new Admin({
+      clientId: "shoptrail-wait",
+      bootstrapBrokers: [bootstrap],
+      retries: 0,
+      timeout: 2000,
+    });
+    try {
+      const meta = await admin.metadata({ topics: [] });
+      if (meta.brokers.size > 0) return;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `Kafka broker at ${bootstrap} did not answer metadata requests within ${deadlineMs} ms ` +
+      `(last error: ${lastError || "none"}); see ${logFile}`,
+  );
+}
+
+/** Creates the topics that do not exist yet, with their partition count and retention. */
+export async function ensureTopics(bootstrap: string, topics: TopicSpec[]): Promise<void> {
+  const admin = new Admin({ clientId: "shoptrail-topics", bootstrapBrokers: [bootstrap] });
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const t of topics.filter((t) => !existing.has(t.name))) {
+      await admin.createTopics({
+        topics: [t.name],
+        partitions: t.partitions,
+        replicas: 1,
+        configs: [{ name: "retention.ms", value: String(t.retentionMs) }],
+      }).catch((error) => {
+        // A retried request (the first went to a node that was not yet controller) can find its
+        // own earlier attempt's topic: that is success.
+        if (!mentions(error, "already exists")) throw error;
+      });
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+function mentions(error: unknown, text: string): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.message.includes(text)) return true;
+  const nested = (error as Error & { errors?: unknown[] }).errors ?? [];
+  return nested.some((e) => mentions(e, text));
+}
+
+/** Stops the broker cleanly (SIGTERM, so it flushes and closes its logs), killing it after the deadline. */
+export async function stopBroker(dataDir: string, { deadlineMs = 30_000 } = {}): Promise<boolean> {
+  const pid = readPid(dataDir);
+  if (!pid) return false;
+  Deno.kill(pid, "SIGTERM");
+  const deadline = Date.now() + deadlineMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
+  await Deno.remove(pidFile(dataDir)).catch(() => {});
+  return true;
+}
+
+/** The pid of the broker running from this data folder, if any (used by failure tests). */
+export function brokerPid(dataDir: string): number | undefined {
+  return readPid(dataDir);
+}
