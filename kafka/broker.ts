@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Admin } from "@platformatic/kafka";
+import { isAlive, readPid, shellQuote, stopPid } from "../stack/process.ts";
 import { ensureKafkaJars } from "./fetch.ts";
 import type { TopicSpec } from "./topics.ts";
 
@@ -52,25 +53,6 @@ export function brokerLogFile(dataDir: string) {
   return join(dataDir, "broker.log");
 }
 
-/** True while the process runs; a zombie (exited, not yet reaped) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-function readPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number(Deno.readTextFileSync(pidFile(dataDir)).trim());
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function java(classpath: string, args: string[]): Promise<void> {
   const out = await new Deno.Command("java", {
     args: ["-cp", classpath, `-Dlog4j2.configurationFile=${log4jConfig}`, ...args],
@@ -94,7 +76,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   };
   const bootstrap = `${o.host}:${o.port}`;
   const logFile = brokerLogFile(o.dataDir);
-  const running = readPid(o.dataDir);
+  const running = readPid(pidFile(o.dataDir));
   if (running) {
     await waitForBroker(bootstrap, { deadlineMs: o.startDeadlineMs ?? 60_000, logFile, pid: running });
     return { bootstrap, pid: running, logFile, dataDir: o.dataDir };
@@ -129,10 +111,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 function clusterId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Polls metadata until the broker answers, failing early if its process died. */
@@ -197,19 +175,12 @@ function mentions(error: unknown, text: string): boolean {
   return nested.some((e) => mentions(e, text));
 }
 
-/** Stops the broker cleanly (SIGTERM, so it flushes and closes its logs), killing it after the deadline. */
-export async function stopBroker(dataDir: string, { deadlineMs = 30_000 } = {}): Promise<boolean> {
-  const pid = readPid(dataDir);
-  if (!pid) return false;
-  Deno.kill(pid, "SIGTERM");
-  const deadline = Date.now() + deadlineMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
-  await Deno.remove(pidFile(dataDir)).catch(() => {});
-  return true;
+/** Stops the broker cleanly (SIGTERM: it flushes and closes its logs), killing it after the deadline. */
+export function stopBroker(dataDir: string, { deadlineMs = 30_000 } = {}): Promise<boolean> {
+  return stopPid(pidFile(dataDir), { deadlineMs });
 }
 
 /** The pid of the broker running from this data folder, if any (used by failure tests). */
 export function brokerPid(dataDir: string): number | undefined {
-  return readPid(dataDir);
+  return readPid(pidFile(dataDir));
 }

@@ -1,0 +1,17 @@
+// A Sink that keeps messages in memory: for app tests, and for the stand-in of a failing broker.
+import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
+
+export class MemorySink implements Sink {
+  readonly messages: SinkMessage[] = [];
+  /** What the next publish calls answer; "ok" stores the messages. */
+  outcome: PublishOutcome = "ok";
+
+  publish(messages: SinkMessage[]): Promise<PublishOutcome[]> {
+    if (this.outcome === "ok") this.messages.push(...messages);
+    return Promise.resolve(messages.map(() => this.outcome));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,44 @@
+// The processor's settings, read once at start.
+import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
+import { type Env, envInt, envPort, envString, envUrl, processEnv } from "../stack/env.ts";
+
+export function processorConfig(env: Env = processEnv) {
+  const topics = topicsFromEnv(env);
+  return {
+    host: envString(env, "PROCESSOR_HOST", "127.0.0.1"),
+    port: envPort(env, "PROCESSOR_PORT", 8123),
+    /** Set: apply the SQL to this ClickHouse server and serve nothing. Unset: embedded ClickHouse. */
+    clickhouseUrl: envUrl(env, "CLICKHOUSE_URL"),
+    clickhouseUser: env("CLICKHOUSE_USER"),
+    clickhousePassword: env("CLICKHOUSE_PASSWORD"),
+    dataDir: envString(env, "CLICKHOUSE_DATA_DIR", ".data/clickhouse"),
+    /** The read-only user of the SQL endpoint; its password comes from SQL_PASSWORD or the file. */
+    sqlUser: envString(env, "SQL_USER", "default"),
+    sqlPassword: env("SQL_PASSWORD"),
+    sqlPasswordFile: envString(env, "SQL_PASSWORD_FILE", ".data/sql_password"),
+    maxExecutionTimeS: envInt(env, "SQL_MAX_EXECUTION_TIME_S", 30, { min: 1, max: 3600 }),
+    maxResultRows: envInt(env, "SQL_MAX_RESULT_ROWS", 1_000_000, { min: 1 }),
+    sqlValues: {
+      KAFKA_BROKERS: brokersFromEnv(env).join(","),
+      EVENTS_TOPIC: topics.events.name,
+      KAFKA_GROUP: envString(env, "KAFKA_GROUP", "shoptrail-clickhouse"),
+    },
+  };
+}
+
+export type ProcessorConfig = ReturnType<typeof processorConfig>;
+
+/** The SQL password: from the environment, else the file, else a new random one saved there (0600). */
+export async function resolveSqlPassword(config: ProcessorConfig): Promise<string> {
+  if (config.sqlPassword) return config.sqlPassword;
+  try {
+    return (await Deno.readTextFile(config.sqlPasswordFile)).trim();
+  } catch {
+    const password = Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    const dir = config.sqlPasswordFile.replace(/\/[^/]*$/, "");
+    if (dir && dir !== config.sqlPasswordFile) await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(config.sqlPasswordFile, password + "\n", { mode: 0o600 });
+    return password;
+  }
+}

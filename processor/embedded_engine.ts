@@ -1,0 +1,55 @@
+// ClickHouse inside this process through chdb. Its Kafka engine tables and materialized views keep
+// consuming in the background for as long as the session is open.
+import { Session } from "chdb";
+import { type Engine, EngineError, parseRows, type QueryResult } from "./engine.ts";
+
+type ChdbError = Error & { clickhouseCode?: number };
+
+function asEngineError(error: unknown): never {
+  const e = error as ChdbError;
+  throw new EngineError(e.clickhouseCode ?? 1001, e.message ?? String(error));
+}
+
+export class EmbeddedEngine implements Engine {
+  readonly kind = "embedded";
+  #session: Session;
+
+  constructor(dataDir: string) {
+    this.#session = new Session(dataDir);
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.#session.queryAsync(sql).catch(asEngineError);
+  }
+
+  async query(
+    sql: string,
+    { format = "TabSeparated", params }: { format?: string; params?: Record<string, unknown> } = {},
+  ): Promise<QueryResult> {
+    const result = await (params && Object.keys(params).length > 0
+      ? this.#session.queryBindAsync(sql, params, { format })
+      : this.#session.queryAsync(sql, { format })).catch(asEngineError);
+    return { text: result.text(), elapsedMs: result.elapsed * 1000, rowsRead: result.rowsRead };
+  }
+
+  async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
+  }
+
+  /**
+   * Makes every later statement of this session read-only (ClickHouse's `readonly = 1`: no writes,
+   * no DDL, no table functions such as file() or url(), no setting changes). chdb gives a process
+   * one session and no user switching, so once migrations are applied the processor drops its own
+   * write rights; all data arrives through Kafka, which the engine's background consumers write.
+   */
+  async lockReadOnly(limits: { maxExecutionTimeS: number; maxResultRows: number }): Promise<void> {
+    await this.command(`SET max_execution_time = ${limits.maxExecutionTimeS}`);
+    await this.command(`SET max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`);
+    await this.command("SET readonly = 1");
+  }
+
+  close(): Promise<void> {
+    this.#session.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,26 @@
+// The one interface the processor speaks to ClickHouse through: the embedded engine (chdb, in this
+// process) or a ClickHouse server (@clickhouse/client). Migrations, the SQL endpoint, the
+// dashboard and alerts are written against it and run unchanged on either.
+export type QueryResult = { text: string; elapsedMs: number; rowsRead: number };
+
+export interface Engine {
+  readonly kind: "embedded" | "server";
+  /** Runs one statement that returns nothing (DDL, INSERT). */
+  command(sql: string): Promise<void>;
+  /** Runs one read statement and returns its output in `format` (ignored when the SQL has FORMAT). */
+  query(sql: string, options?: { format?: string; params?: Record<string, unknown> }): Promise<QueryResult>;
+  /** Rows of a JSONEachRow query, parsed. */
+  rows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** A ClickHouse error as the HTTP interface reports it: numeric code, name and message. */
+export class EngineError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export function parseRows<T>(text: string): T[] {
+  return text.split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line) as T);
+}

@@ -1,0 +1,53 @@
+// The processor: applies clickhouse/*.sql, then either hosts ClickHouse embedded and serves it
+// over HTTP on PROCESSOR_HOST:PROCESSOR_PORT, or (CLICKHOUSE_URL set) leaves a server migrated.
+import { processorConfig, resolveSqlPassword } from "./config.ts";
+import { EmbeddedEngine } from "./embedded_engine.ts";
+import { migrate } from "./migrate.ts";
+import { ServerEngine } from "./server_engine.ts";
+import { sqlHttpApp } from "./http_sql.ts";
+import { ConfigError } from "../stack/env.ts";
+
+async function main() {
+  const config = processorConfig();
+  if (config.clickhouseUrl) {
+    const engine = new ServerEngine(config.clickhouseUrl.href, {
+      username: config.clickhouseUser,
+      password: config.clickhousePassword,
+    });
+    const report = await migrate(engine, { values: config.sqlValues });
+    console.log(`migrated ${config.clickhouseUrl.origin}: applied ${report.applied.length}, kept ${report.skipped.length}`);
+    await engine.close();
+    return;
+  }
+
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const engine = new EmbeddedEngine(config.dataDir);
+  const report = await migrate(engine, { values: config.sqlValues });
+  await engine.lockReadOnly(config);
+  const users = new Map([[config.sqlUser, await resolveSqlPassword(config)]]);
+  const app = sqlHttpApp({ engine, users });
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) =>
+      console.log(
+        `processor: embedded ClickHouse (${config.dataDir}), applied ${report.applied.length} SQL files, ` +
+          `kept ${report.skipped.length}; SQL over HTTP on http://${hostname}:${port}`,
+      ),
+  }, app.fetch);
+
+  const stop = async () => {
+    await server.shutdown();
+    await engine.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`processor: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
+  Deno.exit(1);
+}

@@ -1,0 +1,87 @@
+// Applies clickhouse/NNN_name.sql in order, once each, recording name and checksum. An applied
+// file that changed is an error: the fix is a new file (`_v2`), never an edit of history.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Engine } from "./engine.ts";
+
+export const SQL_DIR = fileURLToPath(new URL("../clickhouse/", import.meta.url));
+const FILE_NAME = /^(\d{3})_[a-z0-9_]+\.sql$/;
+const PLACEHOLDER = /\$\{([A-Z_]+)\}/g;
+
+export type SqlFile = { name: string; sql: string; checksum: string };
+
+export async function readSqlFiles(dir = SQL_DIR): Promise<SqlFile[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && FILE_NAME.test(entry.name)) names.push(entry.name);
+  }
+  names.sort();
+  return await Promise.all(names.map(async (name) => {
+    const sql = await Deno.readTextFile(join(dir, name));
+    return { name, sql, checksum: await sha256(sql) };
+  }));
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Replaces `${NAME}` with deployment values (broker list, topic names); an unknown name is an error. */
+export function substitute(sql: string, values: Record<string, string>, file = "SQL"): string {
+  return sql.replace(PLACEHOLDER, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      throw new Error(`${file} uses \${${name}}, which is not one of: ${Object.keys(values).join(", ")}`);
+    }
+    return value;
+  });
+}
+
+/** Splits a file into statements at semicolons that end a line. */
+export function splitStatements(sql: string): string[] {
+  return sql.split(/;[ \t]*(?:\r?\n|$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.split("\n").some((line) => line.trim() !== "" && !line.trim().startsWith("--")));
+}
+
+export type MigrationReport = { applied: string[]; skipped: string[] };
+
+export async function migrate(
+  engine: Engine,
+  { values, files }: { values: Record<string, string>; files?: SqlFile[] },
+): Promise<MigrationReport> {
+  await engine.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+  ) ENGINE = MergeTree ORDER BY name`);
+  const done = new Map(
+    (await engine.rows<{ name: string; checksum: string }>("SELECT name, checksum FROM schema_migrations"))
+      .map((r) => [r.name, r.checksum]),
+  );
+  const report: MigrationReport = { applied: [], skipped: [] };
+  for (const file of files ?? await readSqlFiles()) {
+    const previous = done.get(file.name);
+    if (previous !== undefined) {
+      if (previous !== file.checksum) {
+        throw new Error(
+          `clickhouse/${file.name} changed after it was applied (checksum ${previous.slice(0, 12)} is now ` +
+            `${file.checksum.slice(0, 12)}); add a new numbered file instead of editing an applied one`,
+        );
+      }
+      report.skipped.push(file.name);
+      continue;
+    }
+    for (const statement of splitStatements(substitute(file.sql, values, file.name))) {
+      try {
+        await engine.command(statement);
+      } catch (error) {
+        throw new Error(`clickhouse/${file.name}: ${(error as Error).message}\n--- statement ---\n${statement}`);
+      }
+    }
+    await engine.command(
+      `INSERT INTO schema_migrations (name, checksum) VALUES ('${file.name}', '${file.checksum}')`,
+    );
+    report.applied.push(file.name);
+  }
+  return report;
+}

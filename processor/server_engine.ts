@@ -1,0 +1,45 @@
+// A ClickHouse server reached through @clickhouse/client (CLICKHOUSE_URL set).
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { Buffer } from "node:buffer";
+import { type Engine, EngineError, parseRows, type QueryResult } from "./engine.ts";
+
+function asEngineError(error: unknown): never {
+  const e = error as Error & { code?: string };
+  throw new EngineError(Number(e.code ?? 1001), e.message ?? String(error));
+}
+
+export class ServerEngine implements Engine {
+  readonly kind = "server";
+  #client: ClickHouseClient;
+
+  constructor(url: string, credentials: { username?: string; password?: string } = {}) {
+    this.#client = createClient({ url, ...credentials });
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.#client.command({ query: sql }).catch(asEngineError);
+  }
+
+  async query(
+    sql: string,
+    { format = "TabSeparated", params }: { format?: string; params?: Record<string, unknown> } = {},
+  ): Promise<QueryResult> {
+    const started = performance.now();
+    const result = await this.#client.exec({
+      query: /\bFORMAT\s+\w+\s*;?\s*$/i.test(sql) ? sql : `${sql}\nFORMAT ${format}`,
+      query_params: params,
+    }).catch(asEngineError);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of result.stream) chunks.push(chunk as Uint8Array);
+    const text = new TextDecoder().decode(Buffer.concat(chunks));
+    return { text, elapsedMs: performance.now() - started, rowsRead: 0 };
+  }
+
+  async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+}
