@@ -1,0 +1,63 @@
+// Shared helpers for tests that need the real pipeline: each test file starts its own broker,
+// processor and collector on free ports under a temporary folder, and stops them after.
+import { freePort } from "./process.ts";
+import { type Pipeline, startPipeline, stopPipeline } from "./pipeline.ts";
+import { sqlRows } from "../processor/sql_client.ts";
+
+export type TestPipeline = Pipeline & {
+  rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  stop(): Promise<void>;
+};
+
+export async function startTestPipeline(
+  { env = {} }: { env?: Record<string, string> } = {},
+): Promise<TestPipeline> {
+  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-test-" });
+  try {
+    const pipeline = await startPipeline({
+      dataRoot,
+      kafkaPort: await freePort(),
+      processorPort: await freePort(),
+      collectorPort: await freePort(),
+      env,
+    });
+    return {
+      ...pipeline,
+      rows: (sql) => sqlRows(pipeline.sql, sql),
+      stop: async () => {
+        await stopPipeline(dataRoot);
+        await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
+      },
+    };
+  } catch (error) {
+    await stopPipeline(dataRoot).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Polls `probe` until `done` holds for its result, returning that result; throws after the
+ * deadline with the last value seen, so a failing test says what it saw instead.
+ */
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  { deadlineMs = 30_000, intervalMs = 100, what = "condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `${what} not reached within ${deadlineMs} ms; last value: ${JSON.stringify(last)}` +
+      (lastError ? `; last error: ${(lastError as Error).message}` : ""),
+  );
+}
