@@ -21,7 +21,8 @@ safe(() => {
   if (!config || (stub && !stub.q)) return; // no settings, or loaded twice
   const t = createTracker(w, config);
   const api = Object.assign(
-    (method: keyof Tracker, ...args: unknown[]) => t[method] && (t[method] as (...a: unknown[]) => unknown)(...args),
+    (method: keyof Tracker, ...args: unknown[]) =>
+      t[method] && (t[method] as (...a: unknown[]) => unknown)(...args),
     t,
   );
   w.shoptrail = api;

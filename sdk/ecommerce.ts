@@ -22,7 +22,11 @@ export function orderFields(order: Order) {
     order_id: String(order.order_id),
     revenue: +order.revenue,
     currency: order.currency,
-    items: order.items.map((i) => ({ product_id: String(i.product_id), quantity: +i.quantity, price: +i.price })),
+    items: order.items.map((i) => ({
+      product_id: String(i.product_id),
+      quantity: +i.quantity,
+      price: +i.price,
+    })),
     props: order.props,
   };
 }

@@ -224,4 +224,3 @@ export class FakeTab extends Target {
     this.browser.locks.releaseAll(this);
   }
 }
-

@@ -165,10 +165,14 @@ export function createTracker(w: Win, config: Config) {
 
   const doc = w.document;
   if (withheld(w, config)) forgetIdentity(w);
-  claimOrphans(w, own, safe((stored) => {
-    box.adopt(stored);
-    if (!tries) wait(0);
-  }));
+  claimOrphans(
+    w,
+    own,
+    safe((stored) => {
+      box.adopt(stored);
+      if (!tries) wait(0);
+    }),
+  );
   w.addEventListener("pagehide", safe(() => leave(true)));
   doc.addEventListener("visibilitychange", safe(() => doc.visibilityState == "hidden" && leave()));
   if (config.pageviews != false) {

@@ -94,7 +94,12 @@ Deno.test("pagehide beacons what waits; a request in flight is not stored for th
     return new Promise((r) => answer = r);
   };
   await b.clock.tick(2000); // page_view in flight
-  t.purchase({ order_id: "o1", revenue: 9.5, currency: "EUR", items: [{ product_id: "p1", quantity: 1, price: 9.5 }] });
+  t.purchase({
+    order_id: "o1",
+    revenue: 9.5,
+    currency: "EUR",
+    items: [{ product_id: "p1", quantity: 1, price: 9.5 }],
+  });
   tab.close();
   answer(new Response("{}", { status: 202 }));
   assertEquals(b.net.sent.map((s) => s.via), ["fetch", "beacon"]);
@@ -233,7 +238,7 @@ Deno.test("cross-tab lock: of two tabs opening at once, one sends a stored outbo
 Deno.test("cross-tab lock: a live tab's outbox is never taken by another tab", async () => {
   const b = new FakeBrowser();
   b.net.answer = { status: 503 };
-  const first = load(b);
+  load(b);
   await b.clock.tick(2000);
   b.net.answer = { status: 202 };
   const id = b.net.events[0].event_id;

@@ -15,7 +15,9 @@ export async function post(w: Win, url: string, body: string): Promise<Outcome> 
     return { ok: -1, wait: 0 }; // offline, DNS, CORS, aborted: all worth another try
   }
   const s = res.status;
-  if (s == 429 || s == 408 || s >= 500) return { ok: -1, wait: retryAfter(w, res.headers.get("retry-after")) };
+  if (s == 429 || s == 408 || s >= 500) {
+    return { ok: -1, wait: retryAfter(w, res.headers.get("retry-after")) };
+  }
   return { ok: s < 300 ? 1 : 0 };
 }
 
