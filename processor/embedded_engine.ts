@@ -45,6 +45,8 @@ export class EmbeddedEngine implements Engine {
   async lockReadOnly(limits: { maxExecutionTimeS: number; maxResultRows: number }): Promise<void> {
     await this.command(`SET max_execution_time = ${limits.maxExecutionTimeS}`);
     await this.command(`SET max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`);
+    // As a ClickHouse server does, so JSON clients get (U)Int64 as strings without losing precision.
+    await this.command("SET output_format_json_quote_64bit_integers = 1");
     await this.command("SET readonly = 1");
   }
 

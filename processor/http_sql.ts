@@ -90,6 +90,9 @@ export function sqlHttpApp({ engine, users }: { engine: Engine; users: SqlUsers 
     }
     const queryId = c.req.query("query_id") ?? crypto.randomUUID();
     try {
+      // As a ClickHouse server's HTTP interface: one statement per request. The engine's own parser
+      // decides (chdb would otherwise run every statement and mix their output).
+      await engine.query("SELECT formatQuerySingleLine({sql:String})", { params: { sql } });
       const result = await engine.query(sql, { format, params });
       const explicit = sql.match(/\bFORMAT\s+(\w+)\s*;?\s*$/i)?.[1];
       return c.body(result.text, 200, {
