@@ -1,0 +1,45 @@
+// `deno task demo`: the pipeline up, simulated shoppers sending through the collector, and the
+// live funnel printed from ClickHouse every few seconds until Ctrl-C.
+import { startPipeline } from "./pipeline.ts";
+import { upOptions } from "./up.ts";
+import { envInt, processEnv } from "./env.ts";
+import { formatProgress, simulate } from "../loadtest/simulate.ts";
+import { sqlText } from "../processor/sql_client.ts";
+
+const eps = envInt(processEnv, "DEMO_EPS", 50, { min: 1, max: 100_000 });
+const started = performance.now();
+const pipeline = await startPipeline(upOptions());
+console.log(`Pipeline up in ${((performance.now() - started) / 1000).toFixed(1)} s. Collector ${pipeline.collectorUrl}, ` +
+  `SQL ${pipeline.sql.url} (user ${pipeline.sql.user}, password in ${pipeline.env.SQL_PASSWORD_FILE}).`);
+console.log(`Simulating shoppers at ${eps} events/s; Ctrl-C to stop (the pipeline keeps running: deno task down).\n`);
+
+const stop = new AbortController();
+Deno.addSignalListener("SIGINT", () => stop.abort());
+
+let progress = "";
+const traffic = simulate({
+  collector: pipeline.collectorUrl,
+  site: "demo",
+  eps,
+  durationMs: 24 * 60 * 60 * 1000,
+  seed: Date.now() % 100_000,
+  signal: stop.signal,
+  onProgress: (p) => progress = formatProgress(p),
+});
+
+const FUNNEL = `SELECT window_start, viewers, carters, purchasers, view_to_cart_rate, cart_to_buy_rate
+FROM funnel_1m WHERE site = 'demo' ORDER BY window_start DESC LIMIT 5 FORMAT PrettyCompactMonoBlock`;
+
+while (!stop.signal.aborted) {
+  const table = await sqlText(pipeline.sql, FUNNEL, "PrettyCompactMonoBlock").catch((e) => `(query failed: ${e.message})`);
+  console.log(`\n${new Date().toISOString()}  live funnel (last 5 minutes)\n${table}${progress}`);
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    stop.signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+}
+const summary = await traffic;
+console.log(`\nstopped: ${summary.accepted} events accepted, ${summary.rejected} rejected.`);
