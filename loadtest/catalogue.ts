@@ -258,9 +258,12 @@ export function productId(n: number): string {
 /** Rounds a raw price to what a shelf shows: x.99 under 100, whole x9.00 / x5.00 above. */
 export function shelfPrice(raw: number): number {
   const p = Math.min(Math.max(raw, 0.5), 20_000);
-  if (p < 10) return Math.max(0.49, Math.round(p * 2) / 2 - 0.01);
-  if (p < 100) return Math.round(p) - 0.01;
-  return Math.round(p / 5) * 5 - 1;
+  const shelf = p < 10
+    ? Math.max(0.49, Math.round(p * 2) / 2 - 0.01)
+    : p < 100
+    ? Math.round(p) - 0.01
+    : Math.round(p / 5) * 5 - 1;
+  return Math.round(shelf * 100) / 100;
 }
 
 /** A catalogue price in the user's currency, rounded to the cent. */
