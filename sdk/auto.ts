@@ -18,7 +18,7 @@ safe(() => {
     (doc.currentScript || doc.querySelector("script[data-site]")) as HTMLScriptElement | null,
   );
   const stub = w.shoptrail;
-  if (!config || (stub && !stub.q)) return; // no settings, or loaded twice
+  if (!config || (stub && stub.flush)) return; // no settings, or loaded twice
   const t = createTracker(w, config);
   const api = Object.assign(
     (method: keyof Tracker, ...args: unknown[]) =>
@@ -26,7 +26,7 @@ safe(() => {
     t,
   );
   w.shoptrail = api;
-  for (const args of stub ? stub.q! : []) api.apply(null, args as unknown as [keyof Tracker]);
+  for (const args of (stub && stub.q) || []) api.apply(null, args as unknown as [keyof Tracker]);
   if (config.pageviews != false) t.pageview();
   doc.addEventListener(
     "click",

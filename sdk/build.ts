@@ -3,10 +3,11 @@
 // Writes dist/shoptrail.js (IIFE, minified, ES2017), dist/shoptrail.mjs (ESM), dist/shoptrail.d.ts
 // and dist/shoptrail.js.sri, prints raw/gzip/brotli sizes, refreshes the SRI hash in README.md, and
 // exits 1 when the IIFE is over 3,072 bytes gzipped.
-import { rollup } from "rollup";
-import terser from "@rollup/plugin-terser";
+import { type Plugin, rollup } from "rollup";
+import terserPlugin from "@rollup/plugin-terser";
 import esbuild from "rollup-plugin-esbuild";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import nodeCrypto from "node:crypto";
 import { declarations } from "./dts.ts";
 
 export const GZIP_BUDGET = 3072;
@@ -19,16 +20,17 @@ export function measure(code: Uint8Array): Sizes {
     raw: code.length,
     gzip: gzipSync(code, { level: 9 }).length,
     brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-    sri: "sha384-" + btoa(String.fromCharCode(...new Uint8Array(sha384(code)))),
+    sri: "sha384-" + btoa(String.fromCharCode(...sha384(code))),
   };
 }
 
-function sha384(code: Uint8Array): ArrayBuffer {
+function sha384(code: Uint8Array): Uint8Array {
   // node:crypto keeps this synchronous; WebCrypto's digest is async only.
-  return nodeCrypto.createHash("sha384").update(code).digest().buffer;
+  return nodeCrypto.createHash("sha384").update(code).digest();
 }
-import nodeCrypto from "node:crypto";
 
+// Deno reads this package's types as CommonJS; at run time the default export is the plugin.
+const terser = terserPlugin as unknown as (options: object) => Plugin;
 const minify = terser({
   ecma: 2017,
   compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
