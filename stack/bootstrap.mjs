@@ -32,11 +32,14 @@ function run(command, args, options = {}) {
 
 function ensureNpmPackages() {
   const lock = readFileSync(join(root, "package-lock.json"));
+  // Hash before installing: the hash of the committed lock file decides whether to install again.
   const hash = createHash("sha256").update(lock).digest("hex");
   const stamp = join(root, "node_modules", ".shoptrail-lock-hash");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
   step("Installing npm packages (package-lock.json changed or first run)", () => {
-    run("npm", ["ci", "--no-audit", "--no-fund"]);
+    // `npm install`, not `npm ci`: chdb's optional per-platform packages are only partly recorded in
+    // a lock file written on one platform, which `npm ci` refuses as out of sync.
+    run("npm", ["install", "--no-audit", "--no-fund"]);
     writeFileSync(stamp, hash);
   });
 }
