@@ -2,7 +2,7 @@
 // These use a stand-in collector (Deno.serve on a free port) for what needs no Kafka: it serves
 // sdkRoutes() and records each POST /v1/batch. The end-to-end test through Kafka and ClickHouse
 // belongs with the shared pipeline harness (stack/testing.ts) once the collector mounts sdkRoutes.
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { Hono } from "hono";
 import { build } from "./build.ts";
@@ -37,7 +37,7 @@ async function launch(): Promise<BrowserContext> {
 }
 
 /** A stand-in collector: records accepted batches; `down` makes it answer 503 like a failing one. */
-async function standIn(script: Uint8Array) {
+function standIn(script: Uint8Array) {
   const accepted: BatchBody[] = [];
   const state = { down: false, refused: 0 };
   const app = new Hono();
@@ -78,7 +78,7 @@ async function waitFor(what: string, done: () => boolean, ms = 15_000) {
 let script: Uint8Array | undefined;
 async function setup() {
   script ??= await build().then(() => Deno.readFile(new URL("dist/shoptrail.js", import.meta.url)));
-  const collector = await standIn(script!);
+  const collector = standIn(script!);
   const browser = await launch();
   const page: Page = browser.pages()[0] ?? await browser.newPage();
   const errors: string[] = [];

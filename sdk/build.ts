@@ -45,16 +45,26 @@ export async function build(): Promise<Sizes> {
   await Deno.mkdir(dir + "dist", { recursive: true });
   const plugins = [esbuild({ target: "es2017", tsconfig: false, loaders: { ".ts": "ts" } })];
   const iife = await rollup({ input: dir + "auto.ts", plugins });
-  await iife.write({ file: dir + "dist/shoptrail.js", format: "iife", plugins: [minify], strict: false });
+  const { output: [script] } = await iife.generate({ format: "iife", plugins: [minify], strict: false });
   await iife.close();
   const esm = await rollup({ input: dir + "index.ts", plugins });
-  await esm.write({ file: dir + "dist/shoptrail.mjs", format: "es" });
+  const { output: [module] } = await esm.generate({ format: "es" });
   await esm.close();
-  await Deno.writeTextFile(dir + "dist/shoptrail.d.ts", declarations(dir + "index.ts"));
-  const sizes = measure(await Deno.readFile(dir + "dist/shoptrail.js"));
-  await Deno.writeTextFile(dir + "dist/shoptrail.js.sri", sizes.sri + "\n");
+  const code = new TextEncoder().encode(script.code);
+  const sizes = measure(code);
+  await put("dist/shoptrail.js", code);
+  await put("dist/shoptrail.mjs", module.code);
+  await put("dist/shoptrail.d.ts", declarations(dir + "index.ts"));
+  await put("dist/shoptrail.js.sri", sizes.sri + "\n");
   await refreshReadme(sizes.sri);
   return sizes;
+}
+
+/** Write then rename, so a test reading dist/ in parallel never sees half a file. */
+async function put(name: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${dir}${name}.${crypto.randomUUID()}.tmp`;
+  await (typeof data == "string" ? Deno.writeTextFile(tmp, data) : Deno.writeFile(tmp, data));
+  await Deno.rename(tmp, dir + name);
 }
 
 /** Keeps the script tag in README.md in step with the bundle. */

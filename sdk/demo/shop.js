@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-window -- browser code, served to the demo shop
 // The demo shop's own code. It runs before the SDK arrives, so it starts with the pre-load stub:
 // calls made now are queued and replayed by the SDK in order.
 window.shoptrail = window.shoptrail || function () {
@@ -5,7 +6,7 @@ window.shoptrail = window.shoptrail || function () {
 };
 
 (function () {
-  var CATALOG = [
+  const CATALOG = [
     { product_id: "sku-mug", name: "Trail mug", category: "Kitchen", price: 12.5, color: "#c84" },
     { product_id: "sku-tee", name: "Trail tee", category: "Apparel", price: 24, color: "#48c" },
     { product_id: "sku-cap", name: "Trail cap", category: "Apparel", price: 18, color: "#4a6" },
@@ -13,39 +14,39 @@ window.shoptrail = window.shoptrail || function () {
     { product_id: "sku-bottle", name: "Steel bottle", category: "Outdoor", price: 21, color: "#888" },
     { product_id: "sku-socks", name: "Wool socks", category: "Apparel", price: 14, color: "#c44" },
   ];
-  var CURRENCY = "EUR";
-  var find = function (id) {
+  const CURRENCY = "EUR";
+  const find = function (id) {
     return CATALOG.filter(function (p) {
       return p.product_id == id;
     })[0];
   };
-  var cart = function () {
+  const cart = function () {
     try {
       return JSON.parse(localStorage.getItem("demo_cart")) || [];
     } catch (_) {
       return [];
     }
   };
-  var saveCart = function (c) {
+  const saveCart = function (c) {
     localStorage.setItem("demo_cart", JSON.stringify(c));
-    var n = document.getElementById("cart-count");
+    const n = document.getElementById("cart-count");
     if (n) {
       n.textContent = c.reduce(function (s, l) {
         return s + l.quantity;
       }, 0);
     }
   };
-  var esc = function (s) {
+  const esc = function (s) {
     return String(s).replace(/[&<>"']/g, function (ch) {
       return "&#" + ch.charCodeAt(0) + ";";
     });
   };
-  var money = function (n) {
+  const money = function (n) {
     return n.toFixed(2) + " " + CURRENCY;
   };
   // The SDK's declarative attribute: a click on this button sends add_to_cart by itself.
-  var addButton = function (p) {
-    var item = {
+  const addButton = function (p) {
+    const item = {
       product_id: p.product_id,
       name: p.name,
       category: p.category,
@@ -56,13 +57,13 @@ window.shoptrail = window.shoptrail || function () {
     return '<button class=add data-id="' + p.product_id + "\" data-shoptrail-add='" +
       esc(JSON.stringify(item)) + "'>Add to cart</button>";
   };
-  var total = function (c) {
+  const total = function (c) {
     return c.reduce(function (s, l) {
       return s + l.price * l.quantity;
     }, 0);
   };
 
-  var pages = {
+  const pages = {
     grid: function () {
       document.getElementById("grid").innerHTML = CATALOG.map(function (p) {
         return '<div class=card><div class=swatch style="background:' + p.color + '"></div>' +
@@ -72,14 +73,14 @@ window.shoptrail = window.shoptrail || function () {
       }).join("");
     },
     product: function () {
-      var p = find(new URLSearchParams(location.search).get("id")) || CATALOG[0];
+      const p = find(new URLSearchParams(location.search).get("id")) || CATALOG[0];
       document.title = p.name + " · Shoptrail demo shop";
       document.getElementById("product").innerHTML = "<h1>" + esc(p.name) +
         '</h1><div class=swatch style="background:' +
         p.color + '"></div><p>' + esc(p.category) + " · " + money(p.price) + "</p>" + addButton(p);
     },
     cart: function () {
-      var c = cart();
+      const c = cart();
       document.getElementById("cart").innerHTML = c.length
         ? "<table>" + c.map(function (l) {
           return "<tr><td>" + esc(l.name) + "</td><td>" + l.quantity + " × " + money(l.price) +
@@ -89,12 +90,12 @@ window.shoptrail = window.shoptrail || function () {
         : "<p>Your cart is empty.</p>";
     },
     checkout: function () {
-      var c = cart();
+      const c = cart();
       document.getElementById("summary").textContent = c.length + " item(s), " + money(total(c));
       document.getElementById("checkout-form").addEventListener("submit", function (e) {
         e.preventDefault();
         if (!c.length) return;
-        var order = {
+        const order = {
           order_id: "ord-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8),
           revenue: Math.round(total(c) * 100) / 100,
           currency: CURRENCY,
@@ -109,7 +110,7 @@ window.shoptrail = window.shoptrail || function () {
     },
     thanks: function () {
       // Sent on the thank-you page: a reload sends it again, and the SDK's order_id dedup drops it.
-      var order = JSON.parse(sessionStorage.getItem("demo_order") || "null");
+      const order = JSON.parse(sessionStorage.getItem("demo_order") || "null");
       if (!order) return;
       shoptrail("purchase", order);
       document.getElementById("order-note").textContent = "Order " + order.order_id + ": " +
@@ -118,12 +119,12 @@ window.shoptrail = window.shoptrail || function () {
   };
 
   document.addEventListener("click", function (e) {
-    var add = e.target.closest && e.target.closest("button.add");
-    var remove = e.target.closest && e.target.closest("button.remove");
-    var c = cart();
+    const add = e.target.closest && e.target.closest("button.add");
+    const remove = e.target.closest && e.target.closest("button.remove");
+    const c = cart();
     if (add) {
-      var p = find(add.getAttribute("data-id"));
-      var line = c.filter(function (l) {
+      const p = find(add.getAttribute("data-id"));
+      const line = c.filter(function (l) {
         return l.product_id == p.product_id;
       })[0];
       if (line) line.quantity++;
@@ -136,8 +137,8 @@ window.shoptrail = window.shoptrail || function () {
         });}
       saveCart(c);
     } else if (remove) {
-      var id = remove.getAttribute("data-id");
-      var l = c.filter(function (x) {
+      const id = remove.getAttribute("data-id");
+      const l = c.filter(function (x) {
         return x.product_id == id;
       })[0];
       shoptrail("removeFromCart", {
@@ -156,7 +157,7 @@ window.shoptrail = window.shoptrail || function () {
   });
   document.addEventListener("DOMContentLoaded", function () {
     saveCart(cart());
-    var page = pages[document.body.getAttribute("data-page")];
+    const page = pages[document.body.getAttribute("data-page")];
     if (page) page();
   });
 })();
