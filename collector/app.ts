@@ -8,6 +8,7 @@ import { publish } from "./publish.ts";
 import { readBody } from "./read_body.ts";
 import type { Sink } from "./sink.ts";
 import { validate } from "./validate.ts";
+import { sdkRoutes } from "../sdk/serve.ts";
 
 export type AppOptions = {
   sink: Sink;
@@ -23,10 +24,15 @@ export function createApp({ sink, topic, clock = Date.now, limits = {} }: AppOpt
   app.onError((error, c) => {
     if (error instanceof CollectorError) return errorResponse(c, error);
     console.error("collector: unexpected error", error);
-    return c.json({ error: { code: "internal", message: "Unexpected error; the batch was not stored" } }, 500);
+    return c.json(
+      { error: { code: "internal", message: "Unexpected error; the batch was not stored" } },
+      500,
+    );
   });
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
+  app.route("/", sdkRoutes());
 
   app.post("/v1/batch", async (c) => {
     const receivedAt = clock();
