@@ -1,47 +1,149 @@
-// The collector's HTTP app. The handler only calls the stages in order; everything that varies
-// (where events go, what time it is, limits) is passed in, so tests run it without a port.
-import { Hono } from "hono";
+// The collector's HTTP app. The batch handler only calls the stages in order; everything that
+// varies (where events go, what time it is, limits, sites) is passed in, so tests run it without
+// a port: `createApp({ sink: new MemorySink(), clock: () => FIXED })` and `app.request()`.
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import { admit, limit, WRITE_KEY_HEADER } from "./admit.ts";
 import { decode } from "./decode.ts";
-import { enrich } from "./enrich.ts";
-import { CollectorError, errorResponse } from "./errors.ts";
-import { publish } from "./publish.ts";
+import { type Client, countryCode, enrich, parseUserAgent } from "./enrich.ts";
+import { CollectorError, errorBody, errorResponse } from "./errors.ts";
+import { IpHasher } from "./ip.ts";
+import { Metrics } from "./metrics.ts";
+import { batchResult, messages, publish } from "./publish.ts";
+import { type Rate, TokenBuckets } from "./rate_limit.ts";
 import { readBody } from "./read_body.ts";
 import type { Sink } from "./sink.ts";
-import { validate } from "./validate.ts";
-import { sdkRoutes } from "../sdk/serve.ts";
+import { Sites } from "./sites.ts";
+import {
+  DEFAULT_VALIDATE_LIMITS,
+  validateEnvelope,
+  validateEvents,
+  type ValidateLimits,
+} from "./validate.ts";
+
+export type Limits = ValidateLimits & { maxBodyBytes: number; maxJsonDepth: number };
+
+export const DEFAULT_LIMITS: Limits = {
+  ...DEFAULT_VALIDATE_LIMITS,
+  maxBodyBytes: 512 * 1024,
+  maxJsonDepth: 16,
+};
+
+export type ClientOptions = {
+  /** Header carrying the client IP set by a trusted proxy (last entry wins); else the socket's peer. */
+  ipHeader?: string;
+  /** Header carrying the country set by the edge in front, e.g. cf-ipcountry. */
+  countryHeader?: string;
+  ipHasher?: IpHasher;
+  /** A request budget per client IP across all sites, checked before the body is read. */
+  ipRate?: Rate;
+};
 
 export type AppOptions = {
   sink: Sink;
-  topic: string;
+  topics: { events: string; dlq: string };
   clock?: () => number;
-  limits?: { maxBodyBytes?: number };
+  limits?: Partial<Limits>;
+  sites?: Sites;
+  client?: ClientOptions;
+  metrics?: Metrics;
+  /** Mount POST /v1/batch/parse-only: every stage but the publish, for load tests. */
+  parseOnly?: boolean;
+  /** Routes for the browser SDK (GET /sdk.js, /demo); mounted at the root. */
+  sdkRoutes?: Hono;
 };
 
-export function createApp({ sink, topic, clock = Date.now, limits = {} }: AppOptions) {
-  const maxBodyBytes = limits.maxBodyBytes ?? 512 * 1024;
+export function createApp(options: AppOptions) {
+  const { sink, topics, clock = Date.now, sites = Sites.open(), client = {}, metrics = new Metrics() } =
+    options;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const ipHasher = client.ipHasher ?? new IpHasher();
+  const buckets = new TokenBuckets();
   const app = new Hono();
 
+  app.use(async (c, next) => {
+    await next();
+    const route = c.req.routePath === "/*" ? "other" : c.req.routePath;
+    metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+  });
   app.onError((error, c) => {
     if (error instanceof CollectorError) return errorResponse(c, error);
     console.error("collector: unexpected error", error);
-    return c.json(
-      { error: { code: "internal", message: "Unexpected error; the batch was not stored" } },
-      500,
-    );
+    return c.json(errorBody("internal", "Unexpected error; the batch was not stored"), 500);
   });
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.use(
+    "/v1/*",
+    cors({
+      origin: (origin) => (sites.anyAllows(origin) ? origin : null),
+      allowMethods: ["POST", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Content-Encoding", WRITE_KEY_HEADER],
+      exposeHeaders: ["Retry-After"],
+      maxAge: 86400,
+    }),
+  );
 
   app.get("/health", (c) => c.json({ status: "ok" }));
-  // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
-  app.route("/", sdkRoutes());
-
-  app.post("/v1/batch", async (c) => {
-    const receivedAt = clock();
-    const text = await readBody(c, { maxBodyBytes });
-    const batch = validate(decode(text));
-    const rows = enrich(batch.events, { site: batch.site, sentAt: batch.sentAt, receivedAt });
-    const accepted = await publish(sink, topic, rows);
-    return c.json({ accepted }, 202);
+  app.get("/ready", async (c) => {
+    const ready = await (sink.ready?.() ?? Promise.resolve(true)).catch(() => false);
+    return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
   });
+  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
 
-  return app;
+  const handle = (publishing: boolean) => async (c: Context) => {
+    const receivedAt = clock();
+    const ip = clientIp(c, client.ipHeader);
+    const clientKey = await ipHasher.bucketKey(ip, receivedAt);
+    if (client.ipRate && clientKey) {
+      limit(buckets.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
+    }
+    const body = await readBody(c, limits);
+    const envelope = validateEnvelope(decode(body, limits), limits);
+    const site = admit(c, {
+      siteId: envelope.site,
+      eventCount: envelope.events.length,
+      clientKey,
+      sites,
+      buckets,
+      now: receivedAt,
+    });
+    const checked = validateEvents(envelope, { receivedAt, limits });
+    const about: Client = {
+      ...parseUserAgent(c.req.header("User-Agent") ?? ""),
+      ip_hash: await ipHasher.hash(ip, receivedAt),
+      country: countryCode(client.countryHeader ? c.req.header(client.countryHeader) : undefined),
+    };
+    const dropped = about.is_bot === 1 && site.bots === "drop";
+    const rows = dropped ? [] : enrich(checked.accepted.map((a) => a.event), {
+      site: site.id,
+      sentAt: envelope.sentAt,
+      receivedAt,
+      client: about,
+    });
+    const batch = messages({ topics, rows, rejected: checked.rejected, site: site.id, receivedAt });
+    if (publishing) await publish(sink, batch);
+    const result = batchResult({
+      accepted: checked.accepted.map((a) => ({ index: a.index, event_id: a.event.event_id })),
+      rejected: checked.rejected,
+      dropped,
+    });
+    metrics.events.inc({ outcome: "accepted", reason: "" }, result.accepted);
+    if (result.dropped) metrics.events.inc({ outcome: "dropped", reason: "bot" }, result.dropped);
+    for (const r of checked.rejected) metrics.events.inc({ outcome: "rejected", reason: r.code });
+    return c.json(result, 202);
+  };
+
+  app.post("/v1/batch", handle(true));
+  if (options.parseOnly) app.post("/v1/batch/parse-only", handle(false));
+  if (options.sdkRoutes) app.route("/", options.sdkRoutes);
+
+  return Object.assign(app, { metrics });
+}
+
+/** The client's address: the last entry of the trusted proxy's header, else the TCP peer. */
+function clientIp(c: Context, header?: string): string {
+  if (header) return (c.req.header(header) ?? "").split(",").pop()!.trim();
+  const info = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return info?.remoteAddr?.hostname ?? "";
 }

@@ -1,13 +1,95 @@
-// The collector's settings, read and checked once at start.
+// The collector's settings, read and checked once at start: a bad value stops the process with
+// the variable's name and the expected form (see stack/env.ts).
 import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
-import { type Env, envInt, envPort, envString, processEnv } from "../stack/env.ts";
+import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../stack/env.ts";
+import { DEFAULT_LIMITS } from "./app.ts";
+
+function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return fallback;
+  if (!choices.includes(raw as T)) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: expected one of ${choices.join(", ")}`,
+    );
+  }
+  return raw as T;
+}
+
+function envBool(env: Env, name: string, fallback: boolean): boolean {
+  return { true: true, "1": true, false: false, "0": false, "": fallback }[
+    envChoice(env, name, ["true", "1", "false", "0", ""], "")
+  ]!;
+}
+
+function envHeader(env: Env, name: string): string | undefined {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^[A-Za-z0-9-]+$/.test(raw)) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: expected a header name such as x-forwarded-for`,
+    );
+  }
+  return raw.toLowerCase();
+}
 
 export function collectorConfig(env: Env = processEnv) {
+  const transport = envChoice(env, "COLLECTOR_TRANSPORT", ["kafka", "upstash"] as const, "kafka");
+  const upstashUrl = envUrl(env, "UPSTASH_KAFKA_REST_URL");
+  if (
+    transport === "upstash" &&
+    (!upstashUrl || !env("UPSTASH_KAFKA_REST_USERNAME") || !env("UPSTASH_KAFKA_REST_PASSWORD"))
+  ) {
+    throw new ConfigError(
+      "COLLECTOR_TRANSPORT=upstash needs UPSTASH_KAFKA_REST_URL, UPSTASH_KAFKA_REST_USERNAME and UPSTASH_KAFKA_REST_PASSWORD",
+    );
+  }
+  const ipRate = envInt(env, "COLLECTOR_IP_REQUESTS_PER_S", 0, { min: 0, max: 1_000_000 });
+  const spoolDir = envString(env, "COLLECTOR_SPOOL_DIR", ".data/spool");
   return {
     host: envString(env, "COLLECTOR_HOST", "127.0.0.1"),
     port: envPort(env, "COLLECTOR_PORT", 8080),
     brokers: brokersFromEnv(env),
     topics: topicsFromEnv(env),
-    maxBodyBytes: envInt(env, "COLLECTOR_MAX_BODY_BYTES", 512 * 1024, { min: 1024 }),
+    transport,
+    upstash: {
+      url: upstashUrl?.href ?? "",
+      username: env("UPSTASH_KAFKA_REST_USERNAME") ?? "",
+      password: env("UPSTASH_KAFKA_REST_PASSWORD") ?? "",
+    },
+    kafka: {
+      lingerMs: envInt(env, "COLLECTOR_KAFKA_LINGER_MS", 5, { min: 0, max: 1000 }),
+      compression: envChoice(
+        env,
+        "COLLECTOR_KAFKA_COMPRESSION",
+        ["none", "gzip", "snappy", "lz4", "zstd"] as const,
+        "lz4",
+      ),
+      /** How long a batch waits for Kafka before it goes to the spool instead. */
+      timeoutMs: envInt(env, "COLLECTOR_KAFKA_TIMEOUT_MS", 3000, { min: 100, max: 60_000 }),
+    },
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxBodyBytes: envInt(env, "COLLECTOR_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, { min: 1024 }),
+      maxEvents: envInt(env, "COLLECTOR_MAX_EVENTS", DEFAULT_LIMITS.maxEvents, { min: 1, max: 10_000 }),
+    },
+    sitesFile: env("COLLECTOR_SITES_FILE") || undefined,
+    client: {
+      ipHeader: envHeader(env, "COLLECTOR_IP_HEADER"),
+      countryHeader: envHeader(env, "COLLECTOR_COUNTRY_HEADER"),
+      ipSecret: env("COLLECTOR_IP_SECRET") || undefined,
+      ipRate: ipRate > 0
+        ? { perSecond: ipRate, burst: envInt(env, "COLLECTOR_IP_BURST", ipRate * 5, { min: 1 }) }
+        : undefined,
+    },
+    /** "off" runs without a spool: a Kafka outage then answers 503 at once. */
+    spool: spoolDir === "off" ? undefined : {
+      dir: spoolDir,
+      maxBytes: envInt(env, "COLLECTOR_SPOOL_MAX_BYTES", 256 * 1024 * 1024, { min: 1024 }),
+      segmentBytes: envInt(env, "COLLECTOR_SPOOL_SEGMENT_BYTES", 8 * 1024 * 1024, { min: 1024 }),
+    },
+    parseOnly: envBool(env, "COLLECTOR_PARSE_ONLY", false),
+    serveSdk: envBool(env, "COLLECTOR_SERVE_SDK", true),
   };
 }
+
+export type CollectorConfig = ReturnType<typeof collectorConfig>;

@@ -73,10 +73,16 @@ export type PurchaseEvent = z.infer<typeof Purchase>;
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
+export const SiteId = z.string().min(1).max(64).regex(
+  /^[a-z0-9][a-z0-9_-]*$/,
+  "lowercase letters, digits, '-' or '_'",
+);
+
+// The size of `events` is checked by the collector before this schema (413, not 400).
 export const Batch = z.object({
-  site: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/, "lowercase letters, digits, '-' or '_'"),
-  sent_at: z.number().int().nonnegative(),
-  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
+  site: SiteId,
+  sent_at: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  events: z.array(z.unknown()).min(1),
 });
 export type Batch = z.infer<typeof Batch>;
 
@@ -85,6 +91,16 @@ export type Enrichment = {
   site: string;
   received_at: number;
   event_time: number;
+  /** From the User-Agent header: browser family, OS family, device type ("desktop", "mobile", ...). */
+  browser: string;
+  os: string;
+  device_type: string;
+  /** 1 when the User-Agent is a known crawler or automation tool (sites may drop these instead). */
+  is_bot: number;
+  /** Truncated client IP hashed with a salt that rotates daily; never the IP itself. */
+  ip_hash: string;
+  /** ISO 3166 alpha-2 code from the edge's country header, "" when absent. */
+  country: string;
 };
 
 /**
@@ -127,5 +143,11 @@ export function toKafkaRow(event: Event, enrichment: Enrichment) {
     revenue: purchase?.revenue ?? 0,
     items: purchase?.items ?? [],
     props: event.props ? JSON.stringify(event.props) : "",
+    browser: enrichment.browser,
+    os: enrichment.os,
+    device_type: enrichment.device_type,
+    is_bot: enrichment.is_bot,
+    ip_hash: enrichment.ip_hash,
+    country: enrichment.country,
   };
 }

@@ -1,5 +1,9 @@
-// Stage 4: what the server knows and the browser does not.
-import { type Event, type KafkaRow, toKafkaRow } from "./contract.ts";
+// Stage 4: what the server knows and the browser does not — its own clock, what the User-Agent
+// says about the device, whether it is a bot, a hash of the client's network, and its country.
+import { isbot } from "isbot";
+import { UAParser } from "ua-parser-js";
+import type { Enrichment, Event, KafkaRow } from "./contract.ts";
+import { toKafkaRow } from "./contract.ts";
 
 // A client clock can be wrong by hours; beyond this correction we trust the server's clock.
 const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -10,11 +14,47 @@ const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
  */
 export function correctedTime(ts: number, sentAt: number, receivedAt: number): number {
   const skew = Math.max(-MAX_SKEW_MS, Math.min(MAX_SKEW_MS, sentAt - receivedAt));
-  return Math.min(ts - skew, receivedAt);
+  return Math.max(0, Math.min(ts - skew, receivedAt));
 }
 
-export function enrich(events: Event[], { site, sentAt, receivedAt }: { site: string; sentAt: number; receivedAt: number }) {
-  return events.map((event): KafkaRow =>
-    toKafkaRow(event, { site, received_at: receivedAt, event_time: correctedTime(event.ts, sentAt, receivedAt) })
+export type Client = Pick<Enrichment, "browser" | "os" | "device_type" | "is_bot" | "ip_hash" | "country">;
+
+const uaCache = new Map<string, Pick<Client, "browser" | "os" | "device_type" | "is_bot">>();
+const UA_CACHE_SIZE = 2000;
+
+/** Browser, OS, device type and bot flag from a User-Agent header; a missing one counts as a bot. */
+export function parseUserAgent(ua: string) {
+  const cached = uaCache.get(ua);
+  if (cached) return cached;
+  const result = new UAParser(ua).getResult();
+  const parsed = {
+    browser: (result.browser.name ?? "").slice(0, 64),
+    os: (result.os.name ?? "").slice(0, 64),
+    // ua-parser-js leaves desktop browsers without a device type.
+    device_type: ua ? result.device.type ?? "desktop" : "",
+    is_bot: ua === "" || isbot(ua) ? 1 : 0,
+  };
+  if (uaCache.size >= UA_CACHE_SIZE) uaCache.delete(uaCache.keys().next().value!);
+  uaCache.set(ua, parsed);
+  return parsed;
+}
+
+/** ISO 3166-1 alpha-2 from the edge's header (e.g. cf-ipcountry); anything else becomes "". */
+export function countryCode(value: string | undefined): string {
+  const code = (value ?? "").trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && code !== "XX" ? code : "";
+}
+
+export function enrich(
+  events: Event[],
+  { site, sentAt, receivedAt, client }: { site: string; sentAt: number; receivedAt: number; client: Client },
+): KafkaRow[] {
+  return events.map((event) =>
+    toKafkaRow(event, {
+      site,
+      received_at: receivedAt,
+      event_time: correctedTime(event.ts, sentAt, receivedAt),
+      ...client,
+    })
   );
 }

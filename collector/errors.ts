@@ -1,17 +1,37 @@
-// One catalogue of everything the collector refuses: a machine-readable code, the HTTP status and
-// a message saying what was wrong and what was expected. `errorResponse` is the only place an
-// error becomes a response.
+// One catalogue of everything the collector refuses. A request error has a code, an HTTP status
+// and a log level; an event error (one event of a batch refused, the rest published) has a code
+// only, reported in the per-event results and the DLQ. `errorResponse` is the only place a
+// request error becomes a response, and it counts it.
 import type { Context } from "hono";
 
 export const ERRORS = {
-  invalid_json: { status: 400 },
-  invalid_payload: { status: 400 },
-  payload_too_large: { status: 413 },
-  unsupported_media_type: { status: 415 },
-  kafka_unavailable: { status: 503 },
+  invalid_json: { status: 400, level: "debug" },
+  invalid_payload: { status: 400, level: "debug" },
+  unknown_site: { status: 401, level: "info" },
+  origin_not_allowed: { status: 403, level: "info" },
+  not_found: { status: 404, level: "debug" },
+  payload_too_large: { status: 413, level: "info" },
+  unsupported_media_type: { status: 415, level: "debug" },
+  rate_limited: { status: 429, level: "debug" },
+  internal: { status: 500, level: "error" },
+  kafka_unavailable: { status: 503, level: "warn" },
+  spool_full: { status: 503, level: "error" },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Why one event of a batch was refused. The event goes to the DLQ topic with this code. */
+export const EVENT_ERRORS = {
+  invalid_event: "does not match the event contract",
+  payload_too_large: "a string, or the free-form props, is over its size limit",
+  forbidden_key: "uses a key reserved by JavaScript objects (__proto__, constructor, prototype)",
+  invalid_text: "a string holds control characters or unpaired UTF-16 surrogates",
+  timestamp_out_of_range: "its time is too far in the past or after the batch was sent",
+  revenue_mismatch: "a purchase whose revenue is not plausible for the sum of its items",
+  duplicate_event_id: "repeats an event_id seen earlier in the same batch",
+} as const;
+
+export type EventErrorCode = keyof typeof EVENT_ERRORS;
 
 export class CollectorError extends Error {
   constructor(
@@ -24,7 +44,12 @@ export class CollectorError extends Error {
   }
 }
 
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
 export function errorResponse(c: Context, error: CollectorError) {
-  const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
-  return c.json(body, ERRORS[error.code].status, error.headers);
+  const { status, level } = ERRORS[error.code];
+  if (level === "warn" || level === "error") console[level](`collector: ${error.code}: ${error.message}`);
+  return c.json(errorBody(error.code, error.message, error.details), status, error.headers);
 }

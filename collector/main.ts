@@ -1,13 +1,38 @@
-// Starts the collector on Deno.serve with the Kafka sink.
+// Starts the collector on Deno.serve: settings from the environment (checked first), the sites
+// file, the Kafka (or Upstash) sink behind the on-disk spool, and the SDK's routes.
 import { createApp } from "./app.ts";
 import { collectorConfig } from "./config.ts";
+import { IpHasher } from "./ip.ts";
 import { KafkaSink } from "./kafka_sink.ts";
+import { Metrics } from "./metrics.ts";
+import type { Sink } from "./sink.ts";
+import { Sites } from "./sites.ts";
 import { ConfigError } from "../stack/env.ts";
+import { sdkRoutes } from "../sdk/serve.ts";
 
-try {
+async function main() {
   const config = collectorConfig();
-  const sink = new KafkaSink({ brokers: config.brokers });
-  const app = createApp({ sink, topic: config.topics.events.name, limits: config });
+  const sites = config.sitesFile ? await Sites.load(config.sitesFile) : Sites.open();
+  if (sites.open) {
+    console.warn("collector: COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
+  }
+  const metrics = new Metrics();
+  const sink: Sink = new KafkaSink({
+    brokers: config.brokers,
+    ...config.kafka,
+    onProduce: (s) => metrics.produceSeconds.observe(s),
+  });
+  const app = createApp({
+    sink,
+    topics: { events: config.topics.events.name, dlq: config.topics.dlq.name },
+    limits: config.limits,
+    sites,
+    client: { ...config.client, ipHasher: new IpHasher(config.client.ipSecret) },
+    metrics,
+    parseOnly: config.parseOnly,
+    // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
+    sdkRoutes: config.serveSdk ? sdkRoutes() : undefined,
+  });
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
@@ -21,6 +46,10 @@ try {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+}
+
+try {
+  await main();
 } catch (error) {
   console.error(`collector: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
   Deno.exit(1);

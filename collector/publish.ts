@@ -1,22 +1,96 @@
-// Stage 5: hand the rows to the sink, keyed by session so one session's events stay in order.
+// Stage 5: valid rows to the events topic, keyed by site and session so one session's events
+// stay in order on one partition; refused events to the DLQ topic with their reason. Everything
+// goes to the sink in one call, and the request is acknowledged only if the sink stored all of
+// it (Kafka acknowledged, or the spool fsync'd).
 import type { KafkaRow } from "./contract.ts";
 import { CollectorError } from "./errors.ts";
-import type { Sink } from "./sink.ts";
+import type { Sink, SinkMessage } from "./sink.ts";
+import type { Rejection } from "./validate.ts";
 
-export async function publish(sink: Sink, topic: string, rows: KafkaRow[]): Promise<number> {
-  const outcomes = await sink.publish(rows.map((row) => ({
-    topic,
-    key: `${row.site}:${row.session_id}`,
-    value: JSON.stringify(row),
-  })));
+export type EventResult = {
+  index: number;
+  event_id: string | null;
+  status: "accepted" | "rejected" | "dropped";
+  code?: string;
+};
+export type BatchResult = { accepted: number; rejected: number; dropped: number; results: EventResult[] };
+
+export function messages(
+  { topics, rows, rejected, site, receivedAt }: {
+    topics: { events: string; dlq: string };
+    rows: KafkaRow[];
+    rejected: Rejection[];
+    site: string;
+    receivedAt: number;
+  },
+): SinkMessage[] {
+  return [
+    ...rows.map((row) => ({
+      topic: topics.events,
+      key: `${row.site}:${row.session_id}`,
+      value: JSON.stringify(row),
+    })),
+    ...rejected.map((r) => ({
+      topic: topics.dlq,
+      key: site,
+      value: JSON.stringify({
+        site,
+        received_at: receivedAt,
+        index: r.index,
+        code: r.code,
+        problems: r.problems,
+        event: r.raw,
+      }),
+    })),
+  ];
+}
+
+export async function publish(sink: Sink, batch: SinkMessage[]): Promise<void> {
+  if (batch.length === 0) return;
+  const outcomes = await sink.publish(batch);
   const failed = outcomes.filter((o) => o !== "ok").length;
-  if (failed > 0) {
+  if (failed === 0) return;
+  if (sink.full?.()) {
     throw new CollectorError(
-      "kafka_unavailable",
-      `Cannot store ${failed} of ${rows.length} events right now: Kafka did not acknowledge them; retry later`,
+      "spool_full",
+      "Cannot store events right now: Kafka is unreachable and the local spool is full; retry later",
       undefined,
-      { "Retry-After": "5" },
+      { "Retry-After": "30" },
     );
   }
-  return rows.length;
+  throw new CollectorError(
+    "kafka_unavailable",
+    `Cannot store ${failed} of ${batch.length} messages right now: Kafka did not acknowledge them; retry later`,
+    undefined,
+    { "Retry-After": "5" },
+  );
+}
+
+export function batchResult(
+  { accepted, rejected, dropped }: {
+    accepted: { index: number; event_id: string }[];
+    rejected: Rejection[];
+    dropped: boolean;
+  },
+): BatchResult {
+  const results: EventResult[] = [
+    ...accepted.map((a) => ({
+      index: a.index,
+      event_id: a.event_id,
+      status: dropped ? "dropped" as const : "accepted" as const,
+      ...(dropped ? { code: "bot" } : {}),
+    })),
+    ...rejected.map((r) => ({
+      index: r.index,
+      event_id: r.event_id,
+      status: "rejected" as const,
+      code: r.code,
+    })),
+  ].sort((a, b) => a.index - b.index);
+  return {
+    accepted: dropped ? 0 : accepted.length,
+    rejected: rejected.length,
+    dropped: dropped ? accepted.length : 0,
+    results,
+  };
 }

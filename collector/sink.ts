@@ -1,9 +1,15 @@
 // Where accepted events go. All Kafka code sits behind this: the collector only knows that each
 // message was stored (`ok`), may succeed if tried again (`retriable`), or never will (`fatal`).
+// Implementations: KafkaSink (TCP), UpstashSink (Kafka over HTTP), SpoolSink (disk in front of
+// either), MemorySink (tests).
 export type SinkMessage = { topic: string; key: string; value: string };
 export type PublishOutcome = "ok" | "retriable" | "fatal";
 
 export interface Sink {
   publish(messages: SinkMessage[]): Promise<PublishOutcome[]>;
+  /** Can the sink take events now (for /ready)? */
+  ready?(): Promise<boolean>;
+  /** True when a failure was because local buffering is full (503 spool_full). */
+  full?(): boolean;
   close(): Promise<void>;
 }

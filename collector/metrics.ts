@@ -1,0 +1,84 @@
+// Prometheus text exposition without a dependency: counters and a histogram with labels, and
+// gauges read at scrape time. One `Metrics` per app, so tests read their own numbers.
+type Labels = Record<string, string>;
+
+function key(labels: Labels): string {
+  return Object.entries(labels).map(([k, v]) =>
+    `${k}="${v.replace(/["\\\n]/g, (ch) => `\\${ch === "\n" ? "n" : ch}`)}"`
+  )
+    .join(",");
+}
+
+export class Counter {
+  readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+
+  inc(labels: Labels = {}, by = 1): void {
+    const k = key(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+
+  get(labels: Labels = {}): number {
+    return this.values.get(key(labels)) ?? 0;
+  }
+
+  render(): string[] {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ""} ${v}`);
+    return lines;
+  }
+}
+
+export class Histogram {
+  #counts: number[];
+  #sum = 0;
+  #count = 0;
+  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {
+    this.#counts = buckets.map(() => 0);
+  }
+
+  observe(value: number): void {
+    this.buckets.forEach((le, i) => {
+      if (value <= le) this.#counts[i]++;
+    });
+    this.#sum += value;
+    this.#count++;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  render(): string[] {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket{le="${le}"} ${this.#counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.#count}`, `${this.name}_sum ${this.#sum}`);
+    lines.push(`${this.name}_count ${this.#count}`);
+    return lines;
+  }
+}
+
+export type GaugeReading = { name: string; help: string; value: number };
+
+export class Metrics {
+  readonly requests = new Counter("collector_requests_total", "HTTP requests by route and status");
+  readonly events = new Counter(
+    "collector_events_total",
+    "Events by outcome (accepted, rejected, dropped) and reason",
+  );
+  readonly produceSeconds = new Histogram(
+    "collector_kafka_produce_seconds",
+    "Time from handing a batch to Kafka to its acknowledgement",
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  /** Read at scrape time, e.g. the spool's depth and bytes. */
+  gauges: () => GaugeReading[] = () => [];
+
+  render(): string {
+    const lines = [...this.requests.render(), ...this.events.render(), ...this.produceSeconds.render()];
+    for (const g of this.gauges()) {
+      lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value}`);
+    }
+    return lines.join("\n") + "\n";
+  }
+}
