@@ -17,6 +17,9 @@ export function topicsFromEnv(env: (name: string) => string | undefined = Deno.e
     events: { name: `${prefix}.events`, partitions: 6, retentionMs: 7 * DAY_MS },
     // Invalid events with their reasons; kept longer so a bad SDK release can be replayed.
     dlq: { name: `${prefix}.events.dlq`, partitions: 1, retentionMs: 30 * DAY_MS },
+    // Alert transitions (firing, resolved) from the processor's rules, keyed by alert id so one
+    // alert's history stays ordered; kept a year as the audit trail.
+    alerts: { name: `${prefix}.alerts`, partitions: 1, retentionMs: 365 * DAY_MS },
   } satisfies Record<string, TopicSpec>;
 }
 
