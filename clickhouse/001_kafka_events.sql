@@ -31,7 +31,15 @@ CREATE TABLE IF NOT EXISTS kafka_events
     order_id String,
     revenue Decimal(18, 2),
     items Array(Tuple(product_id String, quantity UInt32, price Decimal(18, 2))),
-    props String            -- free-form JSON object, kept as text
+    props String,           -- free-form JSON object, kept as text
+    -- The collector's enrichment (collector/enrich.ts). A message without them (an older
+    -- collector) reads as '' and 0: JSONEachRow fills missing keys with defaults.
+    browser LowCardinality(String),
+    os LowCardinality(String),
+    device_type LowCardinality(String),
+    is_bot UInt8,
+    ip_hash String,
+    country LowCardinality(String)
 )
 ENGINE = Kafka
 SETTINGS

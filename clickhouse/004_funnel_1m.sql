@@ -1,28 +1,9 @@
--- The live conversion funnel per 1-minute tumbling window. The materialized view keeps exact
--- distinct-user states per window, so a duplicated event (an SDK retry, a Kafka redelivery)
--- cannot change a count; the view `funnel_1m` merges them into numbers.
-CREATE TABLE IF NOT EXISTS funnel_1m_agg
-(
-    site LowCardinality(String),
-    window_start DateTime('UTC'),
-    viewers AggregateFunction(uniqExact, String),
-    carters AggregateFunction(uniqExact, String),
-    purchasers AggregateFunction(uniqExact, String)
-)
-ENGINE = AggregatingMergeTree
-ORDER BY (site, window_start);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_1m_mv TO funnel_1m_agg AS
-SELECT
-    site,
-    toStartOfMinute(event_time) AS window_start,
-    uniqExactStateIf(user_key, type = 'page_view') AS viewers,
-    uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
-    uniqExactStateIf(user_key, type = 'purchase') AS purchasers
-FROM events
-GROUP BY site, window_start;
-
--- Rates are fractions (0.25 = 25 %), 0 when the step before had nobody.
+-- The live conversion funnel per 1-minute tumbling window: distinct viewers, carters and
+-- purchasers. Read from the deduplicated events, so a duplicated event (an SDK retry, a Kafka
+-- redelivery) or a replayed order cannot change a count. Late events (first delivered after
+-- their minute closed plus the watermark) are left out, so a closed window never changes; they
+-- are listed in `late_events` and still counted by the daily tables.
+-- Rates are fractions (0.25 = 25 %), rounded to 4 places, 0 when the step before had nobody.
 CREATE VIEW IF NOT EXISTS funnel_1m AS
 SELECT
     site,
@@ -36,10 +17,11 @@ FROM
 (
     SELECT
         site,
-        window_start,
-        uniqExactMerge(viewers) AS viewers,
-        uniqExactMerge(carters) AS carters,
-        uniqExactMerge(purchasers) AS purchasers
-    FROM funnel_1m_agg
+        toStartOfMinute(event_time) AS window_start,
+        uniqExactIf(user_key, type = 'page_view') AS viewers,
+        uniqExactIf(user_key, type = 'add_to_cart') AS carters,
+        uniqExactIf(user_key, type = 'purchase') AS purchasers
+    FROM events_unique
+    WHERE is_late = 0
     GROUP BY site, window_start
 );

@@ -20,6 +20,10 @@ export function topicsFromEnv(env: (name: string) => string | undefined = Deno.e
     // Alert transitions (firing, resolved) from the processor's rules, keyed by alert id so one
     // alert's history stays ordered; kept a year as the audit trail.
     alerts: { name: `${prefix}.alerts`, partitions: 1, retentionMs: 365 * DAY_MS },
+    // Reference data for ClickHouse (products, users tables), published by
+    // clickhouse/load_catalogue.ts. Kept ten years: a fresh ClickHouse rebuilds them from the topic.
+    products: { name: `${prefix}.products`, partitions: 1, retentionMs: 3650 * DAY_MS },
+    users: { name: `${prefix}.users`, partitions: 1, retentionMs: 3650 * DAY_MS },
   } satisfies Record<string, TopicSpec>;
 }
 

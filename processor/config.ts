@@ -22,6 +22,12 @@ export function processorConfig(env: Env = processEnv) {
       KAFKA_BROKERS: brokersFromEnv(env).join(","),
       EVENTS_TOPIC: topics.events.name,
       KAFKA_GROUP: envString(env, "KAFKA_GROUP", "shoptrail-clickhouse"),
+      PRODUCTS_TOPIC: topics.products.name,
+      USERS_TOPIC: topics.users.name,
+      /** How long raw `events` rows are kept. */
+      EVENTS_TTL_DAYS: String(envInt(env, "EVENTS_TTL_DAYS", 90, { min: 1, max: 36500 })),
+      /** How long after its minute closes an event still counts in the live windows (funnel_1m, revenue_hop). */
+      LIVE_WATERMARK_S: String(envInt(env, "LIVE_WATERMARK_S", 120, { min: 0, max: 86400 })),
     },
   };
 }

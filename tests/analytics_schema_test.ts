@@ -1,0 +1,66 @@
+// The ClickHouse SQL on its own: numbering, the Kafka column list against the contract, and every
+// file applied to a fresh embedded ClickHouse, with every table and view answering a query.
+// No broker is needed: Kafka engine tables connect lazily.
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { toKafkaRow } from "../collector/contract.ts";
+import type { Enrichment, Event } from "../collector/contract.ts";
+import { processorConfig } from "../processor/config.ts";
+import { EmbeddedEngine } from "../processor/embedded_engine.ts";
+import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";
+
+/** Every table and view issue 5 names, plus the helpers they are built from. */
+export const ANALYTICS_OBJECTS = [
+  "events", "ingest_errors", "funnel_1m", "session_funnel", "product_performance", "product_performance_hourly",
+  "pageview_metrics", "sessions", "abandoned_carts", "cart_abandonment", "daily_orders", "daily_revenue_by_category",
+  "daily_funnel", "dim_user", "dim_product", "hourly_kpis", "revenue_anomalies", "products", "users", "late_events",
+  "events_by_id", "events_unique", "orders", "order_items", "revenue_1m", "product_activity",
+];
+
+Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {
+  const files = await readSqlFiles();
+  assertEquals(files.map((f) => Number(f.name.slice(0, 3))), files.map((_, i) => i + 1));
+  for await (const entry of Deno.readDir(SQL_DIR)) {
+    if (entry.name.endsWith(".sql")) {
+      ok(/^\d{3}_[a-z0-9_]+\.sql$/.test(entry.name), `${entry.name} is not named NNN_role.sql`);
+    }
+  }
+});
+
+Deno.test("kafka_events has exactly the columns of toKafkaRow", async () => {
+  const sql = (await readSqlFiles()).find((f) => f.name.startsWith("001_"))!.sql;
+  const body = sql.slice(sql.indexOf("(") + 1, sql.indexOf("ENGINE = Kafka"));
+  const columns = [...body.matchAll(/^\s{4}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
+  const event = { event_id: crypto.randomUUID(), type: "page_view", ts: 1, session_id: "s", url: "https://x.test/" };
+  // Every enrichment field a collector may set: keys left undefined vanish in JSON, as on the wire.
+  const enrichment = {
+    site: "s", received_at: 1, event_time: 1, browser: "", os: "", device_type: "", is_bot: 0, ip_hash: "", country: "",
+  } as Enrichment;
+  const keys = Object.keys(JSON.parse(JSON.stringify(toKafkaRow(event as Event, enrichment))));
+  assertEquals([...columns].sort(), [...keys].sort());
+});
+
+Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table and view answers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "shoptrail-schema-" });
+  const engine = new EmbeddedEngine(dir);
+  try {
+    const values = processorConfig(() => undefined).sqlValues;
+    const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
+    assertEquals(report.applied.length, (await readSqlFiles()).length);
+    // One purchase and one page view written directly (the SQL endpoint never allows this).
+    await engine.command(`INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
+      session_id, url, currency, order_id, revenue, items, viewport) VALUES
+      ('e1', 'page_view', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/products/p1', '', '', 0, [], '390x844'),
+      ('e2', 'purchase', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o1', 19.99,
+       [('p1', 1, 19.99)], '390x844')`);
+    for (const name of ANALYTICS_OBJECTS) {
+      await engine.rows(`SELECT * FROM ${name} LIMIT 10`);
+    }
+    const hop = await engine.rows<{ revenue: number }>(
+      "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
+    );
+    assertEquals(hop.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
+  } finally {
+    await engine.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
