@@ -5,16 +5,15 @@ import { UAParser } from "ua-parser-js";
 import type { Enrichment, Event, KafkaRow } from "./contract.ts";
 import { toKafkaRow } from "./contract.ts";
 
-// A client clock can be wrong by hours; beyond this correction we trust the server's clock.
-const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
-
 /**
  * The event's time on the server's clock: the browser's timestamp shifted by how far the
- * browser's clock was off when it sent the batch (sent_at against our received_at).
+ * browser's clock was off when it sent the batch (sent_at against our received_at). A browser
+ * measures the interval between its event and its send well even when its clock is set to the
+ * wrong year, so the whole offset is corrected; the result is never after `receivedAt`, and
+ * validate refuses events it puts too far in the past.
  */
 export function correctedTime(ts: number, sentAt: number, receivedAt: number): number {
-  const skew = Math.max(-MAX_SKEW_MS, Math.min(MAX_SKEW_MS, sentAt - receivedAt));
-  return Math.max(0, Math.min(ts - skew, receivedAt));
+  return Math.max(0, Math.min(ts - (sentAt - receivedAt), receivedAt));
 }
 
 export type Client = Pick<Enrichment, "browser" | "os" | "device_type" | "is_bot" | "ip_hash" | "country">;

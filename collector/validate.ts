@@ -146,6 +146,13 @@ function validateEvent(
         `nested ${shape.depth} levels deep, the limit is ${limits.maxPropsDepth}`,
       );
     }
+    if (shape.longestKey > 128) {
+      return fail(
+        "payload_too_large",
+        "props",
+        `has a key of ${shape.longestKey} characters, the limit is 128`,
+      );
+    }
     if (shape.keys > limits.maxPropsKeys) {
       return fail(
         "payload_too_large",
@@ -238,15 +245,18 @@ function inspect(
   return undefined;
 }
 
-/** Depth below the given object (its own keys are depth 1) and the total number of keys. */
-function measure(value: unknown): { depth: number; keys: number } {
-  if (typeof value !== "object" || value === null) return { depth: 0, keys: 0 };
+/** Depth below the given object (its own keys are depth 1), the total number of keys, the longest key. */
+function measure(value: unknown): { depth: number; keys: number; longestKey: number } {
+  if (typeof value !== "object" || value === null) return { depth: 0, keys: 0, longestKey: 0 };
   let depth = 0;
-  let keys = Array.isArray(value) ? 0 : Object.keys(value).length;
+  const own = Array.isArray(value) ? [] : Object.keys(value);
+  let keys = own.length;
+  let longestKey = Math.max(0, ...own.map((k) => k.length));
   for (const v of Object.values(value)) {
     const inner = measure(v);
     depth = Math.max(depth, inner.depth);
     keys += inner.keys;
+    longestKey = Math.max(longestKey, inner.longestKey);
   }
-  return { depth: depth + 1, keys };
+  return { depth: depth + 1, keys, longestKey };
 }

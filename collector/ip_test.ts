@@ -1,0 +1,39 @@
+import { deepStrictEqual as assertEquals, notStrictEqual, ok } from "node:assert/strict";
+import { IpHasher, truncateIp } from "./ip.ts";
+import { TokenBuckets } from "./rate_limit.ts";
+
+Deno.test("truncateIp() keeps an IPv4 /24 and an IPv6 /48, and nothing of anything else", () => {
+  assertEquals(truncateIp("203.0.113.77"), "203.0.113.0");
+  assertEquals(truncateIp("::ffff:203.0.113.77"), "203.0.113.0");
+  assertEquals(truncateIp("2001:db8:85a3:8d3:1319:8a2e:370:7348"), "2001:db8:85a3::");
+  assertEquals(truncateIp("2001:db8::1"), "2001:db8:0::");
+  assertEquals(truncateIp("fe80::1%eth0"), "fe80:0:0::");
+  assertEquals(truncateIp("not an ip"), "");
+  assertEquals(truncateIp(""), "");
+});
+
+Deno.test("IpHasher.hash() is stable within a day and changes with the day and the secret", async () => {
+  const day = Date.UTC(2025, 0, 1, 10);
+  const a = new IpHasher("secret");
+  const h = await a.hash("203.0.113.77", day);
+  assertEquals(await a.hash("203.0.113.5", day + 3_600_000), h);
+  notStrictEqual(await a.hash("203.0.113.77", day + 86_400_000), h);
+  notStrictEqual(await new IpHasher("other").hash("203.0.113.77", day), h);
+  ok(!h.includes("203"));
+  assertEquals(await a.hash("", day), "");
+});
+
+Deno.test("TokenBuckets.take() allows the burst, then refills at the rate", () => {
+  const buckets = new TokenBuckets();
+  const rate = { perSecond: 10, burst: 20 };
+  assertEquals(buckets.take("k", 20, rate, 0), { ok: true });
+  assertEquals(buckets.take("k", 1, rate, 0), { ok: false, retryAfterS: 1 });
+  assertEquals(buckets.take("k", 5, rate, 500), { ok: true });
+  assertEquals(buckets.take("k", 30, rate, 500), { ok: false, retryAfterS: 2 });
+});
+
+Deno.test("TokenBuckets stays bounded under a flood of distinct keys", () => {
+  const buckets = new TokenBuckets(1000);
+  for (let i = 0; i < 10_000; i++) buckets.take(`k${i}`, 1, { perSecond: 1, burst: 5 }, 0);
+  ok(buckets.size <= 1000, String(buckets.size));
+});
