@@ -47,12 +47,17 @@ async function open(browser: Browser) {
   return { page, errors, close: () => context.close() };
 }
 
-/** Another site to leave for: a tiny page on a second port, so another origin. */
-function otherSite() {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("<!doctype html><p>another site</p>", { headers: { "content-type": "text/html" } }),
-  );
+/**
+ * Another origin (a second port): a plain page to leave for at `/`, and at `/shop` a shop of its
+ * own that loads the SDK from the collector, so its batches are cross-origin requests.
+ */
+function otherSite(collector: string) {
+  const shop = `<!doctype html><title>Other shop</title>
+<script defer src="${collector}/sdk.js" data-site="demo"></script><p>another shop</p>`;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const html = new URL(req.url).pathname == "/shop" ? shop : "<!doctype html><p>another site</p>";
+    return new Response(html, { headers: { "content-type": "text/html" } });
+  });
   return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
 }
 
@@ -92,6 +97,14 @@ const ready = () => !!(window as unknown as { shoptrail?: { flush?: unknown } })
 const flush = (page: Page) =>
   page.evaluate(() => (window as unknown as { shoptrail: { flush(): Promise<void> } }).shoptrail.flush());
 
+/** The event ids the SDK keeps in its outboxes in localStorage (`st_q:<page id>`). */
+const storedIds = (page: Page) =>
+  page.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith("st_q:"))
+      .flatMap((k) => JSON.parse(localStorage.getItem(k)!).e as { event_id: string }[])
+      .map((e) => e.event_id)
+  );
+
 /** This browser context's anonymous id, which the SDK keeps as JSON under `st_a`. */
 async function anonymousId(page: Page): Promise<string> {
   const id = JSON.parse((await page.evaluate(() => localStorage.getItem("st_a")))!) as string;
@@ -115,8 +128,8 @@ Deno.test({
     await build(); // the collector serves sdk/dist/shoptrail.js
     const pipeline = await startTestPipeline();
     const browser = await launch();
-    const elsewhere = otherSite();
     const collector = pipeline.collectorUrl;
+    const elsewhere = otherSite(collector);
     try {
       await t.step("the script tag on /demo/ sends a shopper's funnel that reaches ClickHouse", async () => {
         const { page, errors, close } = await open(browser);
@@ -148,6 +161,43 @@ Deno.test({
           await close();
         }
       });
+
+      await t.step(
+        "a shop on another origin reads the collector's answers through CORS and sends once",
+        async () => {
+          const { page, errors, close } = await open(browser);
+          try {
+            await page.goto(elsewhere.url + "shop");
+            await page.waitForFunction(ready);
+            await page.evaluate(() =>
+              (window as unknown as { shoptrail: (m: string, o: unknown) => void }).shoptrail("addToCart", {
+                product_id: "sku-mug",
+                price: 12.5,
+                quantity: 1,
+                currency: "EUR",
+              })
+            );
+            await flush(page);
+            // Without Access-Control-Allow-Origin the SDK could not read the 202: it would keep the
+            // events stored and send them again.
+            await pollUntil(() => storedIds(page), (ids) => ids.length == 0, {
+              what: "an empty outbox",
+              deadlineMs: 10_000,
+            });
+            const id = await anonymousId(page);
+            const [r] = await rowsWhen(
+              pipeline,
+              `SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE site = 'demo' AND anonymous_id = '${id}'`,
+              ([r]) => Number(r.n) >= 2,
+              "the other shop's events",
+            );
+            assertEquals(r, { n: "2", ids: "2" });
+            assertEquals(errors, []);
+          } finally {
+            await close();
+          }
+        },
+      );
 
       await t.step(
         "a purchase followed at once by navigation to another origin is delivered, 50 of 50, none twice",
@@ -222,11 +272,7 @@ Deno.test({
             await pollUntil(() => Promise.resolve(proxy.state.refused), (n) => n > 0, {
               what: "a refused batch",
             });
-            const stored = await page.evaluate(() =>
-              Object.keys(localStorage).filter((k) => k.startsWith("st_q:"))
-                .flatMap((k) => JSON.parse(localStorage.getItem(k)!).e as { event_id: string }[])
-                .map((e) => e.event_id)
-            );
+            const stored = await storedIds(page);
             assertEquals(stored.length, 3, "page_view and two add_to_cart stored");
             await page.reload();
             await page.waitForFunction(ready);
