@@ -1,0 +1,229 @@
+// Ground truth, end to end: a seeded shop's traffic with duplicates, replayed orders and late
+// events goes through the real collector, Kafka and ClickHouse; every analytics table must equal
+// what tests/analytics_truth.ts computes in plain TypeScript: counts and distinct counts exactly,
+// money to the cent, rates and statistics to their rounding.
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { Producer, stringSerializers } from "@platformatic/kafka";
+import type { Event } from "../collector/contract.ts";
+import { loadCatalogue } from "../clickhouse/load_catalogue.ts";
+import { topicsFromEnv } from "../kafka/topics.ts";
+import { buildCatalogue, type Catalogue } from "../loadtest/catalogue.ts";
+import type { Emission } from "../loadtest/session.ts";
+import { createShoppers } from "../loadtest/shoppers.ts";
+import { pollUntil, startTestPipeline } from "../stack/testing.ts";
+import { computeTruth, type Delivery } from "./analytics_truth.ts";
+
+const SITE = "truth";
+const MINUTE = 60_000;
+const WATERMARK_MS = 120_000;
+
+/**
+ * Three hours of quiet history with a revenue spike (all of it late by the time it is sent), then
+ * four busy minutes up to `now` (mostly on time). Duplicates, replayed orders and late events come
+ * from the simulator's fault injection.
+ */
+function buildDataset(now: number, catalogue: Catalogue): Emission[] {
+  const common = {
+    catalogue,
+    site: SITE,
+    funnel: { addToCart: 0.35, checkout: 0.8, purchase: 0.85 },
+    faults: { duplicates: 0.04, late: 0.03, lateByMs: 10 * MINUTE, orderReplays: 0.15 },
+    warmupMs: 0,
+  };
+  const history = createShoppers({
+    ...common,
+    seed: 501,
+    start: now - 180 * MINUTE,
+    eps: 0.2,
+    anomalies: [{ kind: "spike", from: now - 60 * MINUTE, to: now - 50 * MINUTE, factor: 3 }],
+  }).until(now - 5 * MINUTE);
+  const live = createShoppers({ ...common, seed: 502, start: now - 4 * MINUTE, eps: 8 }).until(now);
+  return [...history, ...live];
+}
+
+/** Batches of one browser (one User-Agent) at a time, in send order, at most `size` events each. */
+function batches(emissions: Emission[], size = 60): { userAgent: string; events: Event[] }[] {
+  const out: { userAgent: string; events: Event[] }[] = [];
+  const open = new Map<string, Event[]>();
+  for (const e of [...emissions].sort((a, b) => a.at - b.at)) {
+    const events = open.get(e.userAgent) ?? [];
+    events.push(e.event);
+    open.set(e.userAgent, events);
+    if (events.length === size) {
+      out.push({ userAgent: e.userAgent, events });
+      open.delete(e.userAgent);
+    }
+  }
+  for (const [userAgent, events] of open) out.push({ userAgent, events });
+  return out;
+}
+
+type SqlRow = Record<string, unknown>;
+const MONEY = new Set(["revenue", "aov", "lifetime_value", "price", "line_revenue"]);
+const DATETIME = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$/;
+
+/** SQL output in the truth's units: times as Unix ms, money as cents, 64-bit integers as numbers. */
+function normalize(row: SqlRow): SqlRow {
+  const out: SqlRow = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (MONEY.has(k) && v !== null && typeof v === "object") {
+      out[k] = Object.fromEntries(Object.entries(v).map(([c, x]) => [c, Math.round(Number(x) * 100)]));
+    } else if (MONEY.has(k)) out[k] = Math.round(Number(v) * 100);
+    else if (typeof v === "string" && DATETIME.test(v)) out[k] = Date.parse(v.replace(" ", "T") + (v.length === 10 ? "T00:00:00Z" : "Z"));
+    else if (typeof v === "string" && /^-?\d+$/.test(v) && k !== "value") out[k] = Number(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Fields compared within a tolerance: rates rounded to 4 places, statistics rounded for display. */
+const TOLERANCE: Record<string, number> = {
+  view_to_cart_rate: 1e-4, cart_to_buy_rate: 1e-4, cart_to_purchase_rate: 1e-4, conversion_rate: 1e-4,
+  abandonment_rate: 1e-4, bounce_rate: 1e-4, duration_s: 1e-9,
+  trailing_mean_revenue: 0.01, trailing_stddev_revenue: 0.01, revenue_z: 1e-3, orders_z: 1e-3,
+};
+
+function assertTable(name: string, actualRows: SqlRow[], expectedRows: SqlRow[], key: string[]) {
+  const k = (r: SqlRow) => JSON.stringify(key.map((f) => r[f]));
+  const sort = (rows: SqlRow[]) => [...rows].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+  const actual = sort(actualRows.map(normalize));
+  const expected = sort(expectedRows);
+  assertEquals(actual.map(k), expected.map(k), `${name}: rows differ by key`);
+  actual.forEach((row, i) => {
+    const want = { ...expected[i] };
+    for (const [field, tolerance] of Object.entries(TOLERANCE)) {
+      if (!(field in want) || want[field] === null || row[field] === null) continue;
+      ok(Math.abs(Number(row[field]) - Number(want[field])) <= tolerance + 1e-12,
+        `${name} ${k(row)}: ${field} is ${row[field]}, the truth says ${want[field]}`);
+      want[field] = row[field];
+    }
+    assertEquals(row, want, `${name} ${k(row)}`);
+  });
+}
+
+Deno.test("every analytics table equals the TypeScript ground truth after duplicates, replays and late events", async (t) => {
+  const pipeline = await startTestPipeline();
+  try {
+    const catalogue = buildCatalogue({ seed: 77, products: 120, users: 400 });
+    const topics = topicsFromEnv((name) => pipeline.env[name]);
+    const now = Date.now();
+    const emissions = buildDataset(now, catalogue);
+    const sent = batches(emissions);
+    sent.push(sent[0]); // an SDK retry of a whole batch whose response was lost
+
+    let deliveries = 0;
+    const accepted: Event[] = [];
+    const refused: Record<string, number> = {};
+    await t.step("catalogue, a malformed message and the traffic are accepted", async () => {
+      const loaded = await loadCatalogue({
+        brokers: [pipeline.kafkaBootstrap],
+        topics: { products: topics.products.name, users: topics.users.name },
+        catalogue,
+      });
+      assertEquals(loaded.products, 120);
+      const producer = new Producer({ clientId: "truth-test", bootstrapBrokers: [pipeline.kafkaBootstrap], serializers: stringSerializers });
+      await producer.send({ messages: [{ topic: topics.events.name, value: "{not json" }] });
+      await producer.close();
+      for (const batch of sent) {
+        const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
+          method: "POST",
+          headers: { "Content-Type": "text/plain", "User-Agent": batch.userAgent },
+          body: JSON.stringify({ site: SITE, sent_at: Date.now(), events: batch.events }),
+        });
+        assertEquals(response.status, 202, await response.clone().text());
+        const result = await response.json() as { accepted: number; results: { index: number; status: string; code?: string }[] };
+        deliveries += result.accepted;
+        for (const r of result.results) {
+          if (r.status === "accepted") accepted.push(batch.events[r.index]);
+          else refused[r.code ?? r.status] = (refused[r.code ?? r.status] ?? 0) + 1;
+        }
+      }
+      assertEquals(deliveries, accepted.length);
+      // The only refusals: a batch repeating an event (the simulator's quick duplicates land in one batch).
+      assertEquals(Object.keys(refused).filter((code) => code !== "duplicate_event_id"), [], JSON.stringify(refused));
+    });
+
+    await t.step("everything arrives in ClickHouse", async () => {
+      const users = catalogue.users.filter((u) => u.user_id).length;
+      const expected = { events: String(deliveries), products: "120", users: String(users), errors: "1" };
+      await pollUntil(
+        () =>
+          pipeline.rows<Record<string, string>>(
+            `SELECT (SELECT count() FROM events WHERE site = '${SITE}') AS events,
+              (SELECT count() FROM products FINAL) AS products, (SELECT count() FROM users FINAL) AS users,
+              (SELECT count() FROM ingest_errors) AS errors`,
+          ),
+        (rows) => JSON.stringify(rows[0]) === JSON.stringify(expected),
+        { what: "all messages in ClickHouse", deadlineMs: 120_000, intervalMs: 250 },
+      );
+    });
+
+    const stamps = (await pipeline.rows<Record<string, string | number>>(
+      `SELECT event_id, toUnixTimestamp64Milli(event_time) AS event_time, toUnixTimestamp64Milli(received_at) AS received_at,
+        _partition AS partition, _offset AS offset, browser, device_type FROM events WHERE site = '${SITE}'`,
+    )).map((r): Delivery => ({
+      event_id: String(r.event_id), event_time: Number(r.event_time), received_at: Number(r.received_at),
+      partition: Number(r.partition), offset: Number(r.offset), browser: String(r.browser), device_type: String(r.device_type),
+    }));
+    // The query's now() for the views that depend on it, taken in the same query as their rows.
+    const [{ q }] = await pipeline.rows<{ q: string }>("SELECT toUnixTimestamp64Milli(now64(3)) AS q");
+    const truth = computeTruth({
+      site: SITE, sent: accepted, deliveries: stamps, catalogue, watermarkMs: WATERMARK_MS, now: Number(q),
+    });
+    console.log("dataset:", JSON.stringify({ deliveries, refused, ...truth.stats }));
+    ok(truth.stats.duplicates > 0 && truth.stats.replays > 0 && truth.stats.late > 0, "the dataset exercises every fault");
+    ok(truth.funnel_1m.length > 0 && truth.revenue_hop.length > 0, "the live windows have data");
+
+    const site = `WHERE site = '${SITE}'`;
+    const tables: [string, string, Record<string, unknown>[], string[]][] = [
+      ["funnel_1m", `SELECT * FROM funnel_1m ${site}`, truth.funnel_1m, ["window_start"]],
+      ["revenue_hop", `SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) ${site}`, truth.revenue_hop, ["currency", "window_start"]],
+      ["session_funnel", `SELECT * FROM session_funnel ${site}`, truth.session_funnel, ["period", "period_start"]],
+      ["sessions", `SELECT * FROM sessions ${site}`, truth.sessions, ["session_id"]],
+      ["product_performance", `SELECT * FROM product_performance ${site}`, truth.product_performance, ["product_id"]],
+      ["product_performance_hourly", `SELECT * FROM product_performance_hourly ${site}`, truth.product_performance_hourly, ["hour", "product_id"]],
+      ["pageview_metrics", `SELECT * FROM pageview_metrics ${site}`, truth.pageview_metrics, ["dimension", "value"]],
+      ["daily_orders", `SELECT * FROM daily_orders ${site}`, truth.daily_orders, ["day", "currency"]],
+      ["daily_revenue_by_category", `SELECT * FROM daily_revenue_by_category ${site}`, truth.daily_revenue_by_category, ["day", "category", "currency"]],
+      ["daily_funnel", `SELECT * FROM daily_funnel ${site}`, truth.daily_funnel, ["day"]],
+      ["dim_user", `SELECT * FROM dim_user ${site}`, truth.dim_user, ["user_key"]],
+      ["dim_product", `SELECT * FROM dim_product`, truth.dim_product, ["product_id"]],
+      ["hourly_kpis", `SELECT * FROM hourly_kpis ${site}`, truth.hourly_kpis, ["hour"]],
+      ["late_events", `SELECT * EXCEPT (user_key, session_id, order_id, currency, revenue) FROM late_events ${site}`, truth.late_events, ["event_id"]],
+    ];
+    for (const [name, sql, expected, key] of tables) {
+      await t.step(`${name} equals the truth (${expected.length} rows)`, async () => {
+        assertTable(name, await pipeline.rows(sql), expected, key);
+      });
+    }
+
+    await t.step("abandoned_carts, cart_abandonment and revenue_anomalies equal the truth at the query's now()", async () => {
+      const carts = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM abandoned_carts ${site}`);
+      const nowOf = (rows: SqlRow[]) => rows.length ? Number(rows[0].q) : Number(q);
+      const strip = (rows: SqlRow[]) => rows.map(({ q: _, ...r }) => r);
+      const at = (rows: SqlRow[]) => computeTruth({
+        site: SITE, sent: accepted, deliveries: stamps, catalogue, watermarkMs: WATERMARK_MS, now: nowOf(rows),
+      });
+      assertTable("abandoned_carts", strip(carts), at(carts).abandoned_carts, ["session_id"]);
+      const hourly = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${site}`);
+      assertTable("cart_abandonment", strip(hourly), at(hourly).cart_abandonment, ["hour"]);
+      const anomalies = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM revenue_anomalies ${site}`);
+      const expected = at(anomalies).revenue_anomalies;
+      assertTable("revenue_anomalies", strip(anomalies), expected, ["currency", "bucket_start"]);
+      ok(expected.some((r) => r.flagged === 1), "the spike is flagged");
+    });
+
+    await t.step("products and users equal the catalogue", async () => {
+      const products = await pipeline.rows<SqlRow>("SELECT id, name, category, price FROM products FINAL");
+      assertTable("products", products, catalogue.products.map((p) => ({ ...p, price: Math.round(p.price * 100) })), ["id"]);
+      const users = await pipeline.rows<SqlRow>("SELECT * EXCEPT updated_at FROM users FINAL");
+      const expected = catalogue.users.filter((u) => u.user_id).map((u) => ({
+        user_id: u.user_id, anonymous_id: u.anonymous_id, country: u.country, language: u.language, currency: u.currency,
+        device_type: u.device.type, browser: u.device.browser, os: u.device.os,
+      }));
+      assertTable("users", users, expected, ["user_id"]);
+    });
+  } finally {
+    await pipeline.stop();
+  }
+});
