@@ -6,6 +6,8 @@ import { IpHasher } from "./ip.ts";
 import { KafkaSink } from "./kafka_sink.ts";
 import { Metrics } from "./metrics.ts";
 import type { Sink } from "./sink.ts";
+import { SpoolSink } from "./spool.ts";
+import { UpstashSink } from "./upstash_sink.ts";
 import { Sites } from "./sites.ts";
 import { ConfigError } from "../stack/env.ts";
 import { sdkRoutes } from "../sdk/serve.ts";
@@ -17,11 +19,25 @@ async function main() {
     console.warn("collector: COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
   }
   const metrics = new Metrics();
-  const sink: Sink = new KafkaSink({
-    brokers: config.brokers,
-    ...config.kafka,
-    onProduce: (s) => metrics.produceSeconds.observe(s),
-  });
+  const onProduce = (seconds: number) => metrics.produceSeconds.observe(seconds);
+  const transport: Sink = config.transport === "upstash"
+    ? new UpstashSink({ ...config.upstash, onProduce })
+    : new KafkaSink({ brokers: config.brokers, ...config.kafka, onProduce });
+  const sink = config.spool ? await SpoolSink.open(transport, config.spool) : transport;
+  if (sink instanceof SpoolSink) {
+    metrics.gauges = () => [
+      {
+        name: "collector_spool_batches",
+        help: "Batches in the spool waiting for Kafka",
+        value: sink.depth.batches,
+      },
+      {
+        name: "collector_spool_bytes",
+        help: "Bytes in the spool waiting for Kafka",
+        value: sink.depth.bytes,
+      },
+    ];
+  }
   const app = createApp({
     sink,
     topics: { events: config.topics.events.name, dlq: config.topics.dlq.name },
@@ -37,7 +53,12 @@ async function main() {
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) =>
-      console.log(`collector: http://${hostname}:${port} -> Kafka ${config.brokers.join(",")}`),
+      console.log(
+        `collector: http://${hostname}:${port} -> ${
+          config.transport === "upstash" ? config.upstash.url : `Kafka ${config.brokers.join(",")}`
+        }` +
+          (config.spool ? `, spool ${config.spool.dir}` : ", no spool"),
+      ),
   }, app.fetch);
   const stop = async () => {
     await server.shutdown();

@@ -38,6 +38,7 @@ function serviceEnv(
     CLICKHOUSE_DATA_DIR: join(o.dataRoot, "clickhouse"),
     SQL_PASSWORD_FILE: join(o.dataRoot, "sql_password"),
     COLLECTOR_PORT: String(o.collectorPort),
+    COLLECTOR_SPOOL_DIR: join(o.dataRoot, "spool"),
     ...o.env,
   };
 }
