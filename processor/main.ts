@@ -5,6 +5,7 @@ import { EmbeddedEngine } from "./embedded_engine.ts";
 import { migrate } from "./migrate.ts";
 import { ServerEngine } from "./server_engine.ts";
 import { sqlHttpApp } from "./http_sql.ts";
+import { startLive } from "./live.ts";
 import { ConfigError } from "../stack/env.ts";
 
 async function main() {
@@ -15,7 +16,9 @@ async function main() {
       password: config.clickhousePassword,
     });
     const report = await migrate(engine, { values: config.sqlValues });
-    console.log(`migrated ${config.clickhouseUrl.origin}: applied ${report.applied.length}, kept ${report.skipped.length}`);
+    console.log(
+      `migrated ${config.clickhouseUrl.origin}: applied ${report.applied.length}, kept ${report.skipped.length}`,
+    );
     await engine.close();
     return;
   }
@@ -26,18 +29,22 @@ async function main() {
   await engine.lockReadOnly(config);
   const users = new Map([[config.sqlUser, await resolveSqlPassword(config)]]);
   const app = sqlHttpApp({ engine, users });
+  const live = await startLive({ engine, users, config });
+  live.mount(app);
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) =>
       console.log(
         `processor: embedded ClickHouse (${config.dataDir}), applied ${report.applied.length} SQL files, ` +
-          `kept ${report.skipped.length}; SQL over HTTP on http://${hostname}:${port}`,
+          `kept ${report.skipped.length}; SQL over HTTP on http://${hostname}:${port}, ` +
+          `dashboard on http://${hostname}:${port}/dashboard/, alert rules from ${live.rulesPath}`,
       ),
   }, app.fetch);
 
   const stop = async () => {
     await server.shutdown();
+    await live.stop();
     await engine.close();
     Deno.exit(0);
   };

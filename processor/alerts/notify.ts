@@ -1,0 +1,57 @@
+// Where alert transitions go: the alerts Kafka topic (always), keyed by alert id, and a webhook
+// (optional) that gets each transition as a JSON POST. A failed delivery is logged and retried
+// with the next transition batch, never dropped silently.
+import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import type { Alert } from "./evaluate.ts";
+
+export interface Notifier {
+  readonly name: string;
+  send(alerts: readonly Alert[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export class KafkaNotifier implements Notifier {
+  readonly name = "kafka";
+  #producer: Producer<string, string, string, string>;
+
+  constructor(readonly o: { brokers: string[]; topic: string }) {
+    this.#producer = new Producer({
+      clientId: "shoptrail-processor-alerts",
+      bootstrapBrokers: o.brokers,
+      serializers: stringSerializers,
+      acks: ProduceAcks.ALL,
+      timeout: 5000,
+      retries: 2,
+    });
+  }
+
+  async send(alerts: readonly Alert[]): Promise<void> {
+    await this.#producer.send({
+      messages: alerts.map((a) => ({ topic: this.o.topic, key: a.alert_id, value: JSON.stringify(a) })),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#producer.close().catch(() => {});
+  }
+}
+
+export class WebhookNotifier implements Notifier {
+  readonly name = "webhook";
+  constructor(readonly o: { url: string; timeoutMs: number; fetch?: typeof fetch }) {}
+
+  async send(alerts: readonly Alert[]): Promise<void> {
+    for (const alert of alerts) {
+      const response = await (this.o.fetch ?? fetch)(this.o.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(alert),
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+      });
+      await response.body?.cancel();
+      if (!response.ok) {
+        throw new Error(`webhook ${this.o.url} answered ${response.status} for ${alert.alert_id}`);
+      }
+    }
+  }
+}

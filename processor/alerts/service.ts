@@ -1,0 +1,127 @@
+// Runs the rules on a schedule inside the processor: observe every rule, evaluate, hand the
+// transitions to each notifier in order (an outbox per notifier, so a down webhook delays but
+// does not lose them), and keep what the dashboard shows: firing alerts and recent transitions.
+import { type Alert, evaluate, type Observation } from "./evaluate.ts";
+import type { Notifier } from "./notify.ts";
+import { observe, type ObserveSources } from "./observe.ts";
+import type { RulesFile } from "./rules.ts";
+
+export type AlertServiceOptions = {
+  config: RulesFile;
+  sources: ObserveSources;
+  notifiers: Notifier[];
+  clock?: () => number;
+  /** How many past transitions the dashboard lists. */
+  keepRecent?: number;
+  log?: (message: string) => void;
+};
+
+export type AlertsView = {
+  evaluatedAt: number | null;
+  everySeconds: number;
+  rules: { id: string; kind: string; threshold: number; windowSeconds: number; error?: string }[];
+  firing: Alert[];
+  recent: Alert[];
+};
+
+export class AlertService {
+  #o: Required<AlertServiceOptions>;
+  #firing = new Map<string, Alert>();
+  #recent: Alert[] = [];
+  #outbox = new Map<string, Alert[]>();
+  #errors = new Map<string, string>();
+  #evaluatedAt: number | null = null;
+  #timer?: ReturnType<typeof setTimeout>;
+  #running?: Promise<void>;
+
+  constructor(o: AlertServiceOptions) {
+    this.#o = { clock: Date.now, keepRecent: 50, log: (m) => console.log(m), ...o };
+    for (const n of o.notifiers) this.#outbox.set(n.name, []);
+  }
+
+  /** One evaluation round; returns the transitions it made. */
+  async tick(): Promise<Alert[]> {
+    const now = this.#o.clock();
+    const observed = new Map<string, Observation[]>();
+    await Promise.all(this.#o.config.rules.map(async (rule) => {
+      try {
+        observed.set(rule.id, await observe(rule, this.#o.sources, now));
+        this.#errors.delete(rule.id);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (this.#errors.get(rule.id) !== message) {
+          this.#o.log(`alerts: rule ${rule.id} not evaluated: ${message}`);
+        }
+        this.#errors.set(rule.id, message);
+      }
+    }));
+    const { firing, transitions } = evaluate({
+      rules: this.#o.config.rules,
+      observed,
+      firing: this.#firing,
+      now,
+    });
+    this.#firing = firing;
+    this.#evaluatedAt = now;
+    this.#recent = [...transitions.toReversed(), ...this.#recent].slice(0, this.#o.keepRecent);
+    for (const t of transitions) this.#o.log(`alert ${t.status}: ${t.message}`);
+    for (const outbox of this.#outbox.values()) outbox.push(...transitions);
+    await this.#deliver();
+    return transitions;
+  }
+
+  async #deliver(): Promise<void> {
+    for (const notifier of this.#o.notifiers) {
+      const outbox = this.#outbox.get(notifier.name)!;
+      while (outbox.length > 0) {
+        try {
+          await notifier.send([outbox[0]]);
+          outbox.shift();
+        } catch (error) {
+          this.#o.log(
+            `alerts: ${notifier.name} delivery failed, ${outbox.length} waiting: ${(error as Error).message}`,
+          );
+          break;
+        }
+      }
+    }
+  }
+
+  /** Evaluates every `evaluateEverySeconds`, one round at a time (a slow round delays the next). */
+  start(): void {
+    const every = this.#o.config.evaluateEverySeconds * 1000;
+    const loop = () => {
+      this.#running = this.tick().then(
+        () => {},
+        (e) => this.#o.log(`alerts: round failed: ${(e as Error).message}`),
+      )
+        .finally(() => {
+          if (this.#timer !== undefined) this.#timer = setTimeout(loop, every);
+        });
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    for (const n of this.#o.notifiers) await n.close?.();
+  }
+
+  view(): AlertsView {
+    return {
+      evaluatedAt: this.#evaluatedAt,
+      everySeconds: this.#o.config.evaluateEverySeconds,
+      rules: this.#o.config.rules.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        threshold: r.threshold,
+        windowSeconds: r.windowSeconds,
+        ...(this.#errors.has(r.id) ? { error: this.#errors.get(r.id) } : {}),
+      })),
+      firing: [...this.#firing.values()],
+      recent: this.#recent,
+    };
+  }
+}

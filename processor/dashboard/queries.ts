@@ -1,0 +1,51 @@
+// The dashboard's SQL: one plain file per panel in queries/, read once at start and run with the
+// same {site, from, to} parameters the console or `clickhouse client` can pass by hand.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Engine } from "../engine.ts";
+
+export const QUERIES_DIR = fileURLToPath(new URL("./queries/", import.meta.url));
+
+export const PANEL_QUERIES = [
+  "funnel",
+  "revenue_sliding",
+  "revenue_totals",
+  "revenue_anomalies",
+  "kpis",
+  "top_products",
+  "throughput",
+  "ingest_now",
+  "kafka_consumers",
+  "sites",
+] as const;
+export type PanelQuery = typeof PANEL_QUERIES[number];
+export type QueryFiles<N extends string = PanelQuery> = Record<N, string>;
+
+/** Reads `<dir>/<name>.sql` for every name; a missing file fails the start, naming it. */
+export async function readQueryFiles<N extends string>(
+  names: readonly N[],
+  dir: string,
+): Promise<QueryFiles<N>> {
+  const entries = await Promise.all(names.map(async (name) => {
+    const path = join(dir, `${name}.sql`);
+    try {
+      return [name, await Deno.readTextFile(path)] as const;
+    } catch (error) {
+      throw new Error(`Cannot read the query ${path}: ${(error as Error).message}`);
+    }
+  }));
+  return Object.fromEntries(entries) as QueryFiles<N>;
+}
+
+export type Params = Record<string, string | number>;
+/** Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings). */
+export type RunSql = <T = Record<string, unknown>>(sql: string, params: Params) => Promise<T[]>;
+
+export function engineRunner(engine: Engine): RunSql {
+  return (sql, params) => engine.rows(sql, params);
+}
+
+/** ClickHouse's DateTime text for a Unix time in ms: "2025-11-22 10:15:00" (UTC, whole seconds). */
+export function chDateTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19).replace("T", " ");
+}

@@ -1,0 +1,101 @@
+// The dashboard and SQL console, mounted by the processor under /dashboard on its SQL port. Every
+// route sits behind the SQL endpoint's own users (HTTP basic auth, so the browser asks once and
+// sends the credentials with each refresh); the console's statements go through the SQL endpoint
+// itself, on the engine's read-only session.
+import { Hono } from "hono";
+import { basicAuth } from "hono/basic-auth";
+import { fileURLToPath } from "node:url";
+import type { Engine } from "../engine.ts";
+import { sqlHttpApp, type SqlUsers } from "../http_sql.ts";
+import type { OffsetSource } from "./kafka_offsets.ts";
+import { isRange, loadPanels } from "./panels.ts";
+import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
+
+const UI_DIR = new URL("./ui/", import.meta.url);
+const UPLOT_DIR = new URL("../../node_modules/uplot/dist/", import.meta.url);
+
+/** Files the pages load, all local: the UI and uPlot from node_modules (no CDN). */
+const ASSETS: Record<string, { url: URL; type: string }> = {
+  "dashboard.js": { url: new URL("dashboard.js", UI_DIR), type: "text/javascript" },
+  "console.js": { url: new URL("console.js", UI_DIR), type: "text/javascript" },
+  "style.css": { url: new URL("style.css", UI_DIR), type: "text/css" },
+  "uPlot.iife.min.js": { url: new URL("uPlot.iife.min.js", UPLOT_DIR), type: "text/javascript" },
+  "uPlot.min.css": { url: new URL("uPlot.min.css", UPLOT_DIR), type: "text/css" },
+};
+
+export type DashboardOptions = {
+  engine: Engine;
+  users: SqlUsers;
+  kafka?: OffsetSource;
+  alerts?: { view(): unknown };
+  clock?: () => number;
+  queries?: QueryFiles;
+};
+
+export async function dashboardRoutes(o: DashboardOptions) {
+  const queries = o.queries ?? await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
+  const run = engineRunner(o.engine);
+  const sql = sqlHttpApp({ engine: o.engine, users: o.users });
+  const [user, ...others] = [...o.users].map(([username, password]) => ({ username, password }));
+  const app = new Hono();
+
+  app.use("*", basicAuth({ ...user, realm: "Shoptrail" }, ...others));
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+
+  app.get("/", (c) => page(c.html, "dashboard.html"));
+  app.get("/console", (c) => page(c.html, "console.html"));
+  app.get("/assets/:file", async (c) => {
+    const asset = ASSETS[c.req.param("file")];
+    if (!asset) {
+      return c.text(`No asset ${c.req.param("file")}; there are: ${Object.keys(ASSETS).join(", ")}`, 404);
+    }
+    return c.body(await Deno.readFile(asset.url), 200, { "Content-Type": `${asset.type}; charset=UTF-8` });
+  });
+
+  app.get("/api/panels", async (c) => {
+    const range = c.req.query("range") ?? "1h";
+    if (!isRange(range)) {
+      return c.json({ error: `range must be one of 15m, 1h, 24h; got ${JSON.stringify(range)}` }, 400);
+    }
+    return c.json(
+      await loadPanels({
+        run,
+        queries,
+        kafka: o.kafka,
+        alerts: o.alerts && (() => o.alerts!.view()),
+        clock: o.clock,
+      }, {
+        site: c.req.query("site"),
+        range,
+      }),
+    );
+  });
+  app.get("/api/alerts", (c) => c.json(o.alerts?.view() ?? null));
+  /** The dashboard's own SQL files, so the console can open them. */
+  app.get("/api/queries", (c) => c.json(queries));
+
+  // The console's statement, handed to the SQL endpoint as a ClickHouse client would send it (same
+  // credentials, one statement, the engine's read-only session), answered in ClickHouse's JSON.
+  app.post("/api/sql", async (c) => {
+    const target = new URL("http://processor/?default_format=JSON");
+    for (const [key, value] of Object.entries(c.req.queries())) {
+      if (key.startsWith("param_")) target.searchParams.set(key, value[0]);
+    }
+    const forwarded = new Request(target, {
+      method: "POST",
+      body: await c.req.text(),
+      headers: { Authorization: c.req.header("Authorization") ?? "" },
+    });
+    return await sql.fetch(forwarded);
+  });
+
+  return app;
+}
+
+async function page(html: (body: string) => Response | Promise<Response>, name: string) {
+  return html(await Deno.readTextFile(fileURLToPath(new URL(name, UI_DIR))));
+}

@@ -1,0 +1,303 @@
+// The dashboard page: one fetch of /dashboard/api/panels per refresh, rendered in place. Charts are
+// created once and fed with setData, text changes only where a value changed, and every refresh
+// keeps the last good data on screen when a fetch fails: no flicker, no layout jumps.
+/* global uPlot */
+"use strict";
+
+const REFRESH_MS = 5000;
+const params = new URLSearchParams(location.search);
+const state = { range: params.get("range") || "1h", site: params.get("site") || "", live: true, timer: 0 };
+const charts = {};
+const $ = (sel) => document.querySelector(sel);
+
+const fmt = {
+  int: new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }),
+  decimal: new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  percent: new Intl.NumberFormat("en-US", {
+    style: "percent",
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }),
+  money: new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+};
+
+function format(kind, value) {
+  if (value === undefined || value === null || value === "") return "–";
+  const n = Number(value);
+  if (kind === "percent") return fmt.percent.format(n);
+  if (kind === "decimal") return fmt.decimal.format(n);
+  if (kind === "time") return new Date(n * 1000).toISOString().slice(11, 16) + " UTC";
+  if (kind === "age") return n === 0 ? "never" : `${Math.max(0, Math.round((Date.now() - n) / 1000))} s ago`;
+  return fmt.int.format(n);
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function pick(data, path) {
+  return path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), data);
+}
+
+/** The minute grid of the window in Unix seconds, and a series aligned to it (missing → 0). */
+function minuteGrid(from, to) {
+  const xs = [];
+  for (let t = Math.floor(from / 60000) * 60; t < to / 1000; t += 60) xs.push(t);
+  return xs;
+}
+function align(xs, rows, key, pickRow = () => true) {
+  const byT = new Map(rows.filter(pickRow).map((r) => [Number(r.t), Number(r[key])]));
+  return xs.map((t) => byT.get(t) ?? 0);
+}
+
+function chart(name, el, series, data, extra = {}) {
+  const width = el.clientWidth || 300;
+  const opts = {
+    width,
+    height: Number(el.dataset.height || 200),
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true } },
+    axes: [{}, { size: 60 }],
+    series: [{}, ...series],
+    ...extra,
+  };
+  if (charts[name]?.key === JSON.stringify(series.map((s) => s.label))) {
+    charts[name].plot.setData(data);
+    return;
+  }
+  charts[name]?.observer.disconnect();
+  charts[name]?.plot.destroy();
+  const plot = new uPlot(opts, data, el);
+  // Width follows the card; the height is fixed, so a resize never feeds back into itself.
+  const observer = new ResizeObserver(() => {
+    if (plot.width !== el.clientWidth) {
+      plot.setSize({ width: el.clientWidth, height: Number(el.dataset.height || 200) });
+    }
+  });
+  observer.observe(el);
+  charts[name] = { plot, observer, key: JSON.stringify(series.map((s) => s.label)) };
+}
+
+const COLORS = ["#2f6fdb", "#e08a1e", "#1f8a4c", "#8a4fd1", "#c62f3a"];
+
+function renderFunnel(d) {
+  const xs = minuteGrid(d.from, d.to);
+  chart("funnel", $("#funnel-chart"), [
+    { label: "viewers", stroke: COLORS[0], width: 2 },
+    { label: "carters", stroke: COLORS[1], width: 2 },
+    { label: "purchasers", stroke: COLORS[2], width: 2 },
+  ], [xs, align(xs, d.funnel, "viewers"), align(xs, d.funnel, "carters"), align(xs, d.funnel, "purchasers")]);
+  const lastMinute = Math.floor(d.to / 60000) * 60 - 60;
+  const row = d.funnel.find((r) => Number(r.t) === lastMinute) ?? { viewers: 0, carters: 0, purchasers: 0 };
+  d.funnelLast = { minute: lastMinute, ...row };
+}
+
+function renderRevenue(d) {
+  const xs = minuteGrid(d.from, d.to).map((t) => t + 60); // windows are labelled by their end
+  const currencies = d.revenueTotals.map((r) => r.currency).slice(0, 4);
+  const flagged = d.anomalies.filter((a) => Number(a.flagged) === 1 && currencies.includes(a.currency));
+  const marks = new Map(flagged.map((a) => [Number(a.t) + 300, Number(a.revenue)]));
+  const series = currencies.map((c, i) => ({ label: c, stroke: COLORS[i % COLORS.length], width: 2 }));
+  series.push({
+    label: "anomaly",
+    stroke: "#c62f3a",
+    width: 0,
+    points: { show: true, size: 11, fill: "#c62f3a", stroke: "#c62f3a" },
+  });
+  const data = [
+    xs,
+    ...currencies.map((c) => align(xs, d.revenueSliding, "revenue", (r) => r.currency === c)),
+  ];
+  data.push(xs.map((t) => marks.get(t) ?? null));
+  chart("revenue", $("#revenue-chart"), series, data);
+  setText(
+    $("#anomaly-list"),
+    flagged.length === 0
+      ? "no anomalies in this range"
+      : flagged.map((a) =>
+        `${format("time", a.t)} ${a.currency} ${fmt.money.format(Number(a.revenue))} (z = ${a.z})`
+      ).join(" · "),
+  );
+}
+
+function renderThroughput(d) {
+  const xs = minuteGrid(d.from, d.to);
+  chart(
+    "throughput",
+    $("#throughput-chart"),
+    [
+      { label: "events/min", stroke: COLORS[0], width: 2, scale: "events" },
+      { label: "ingest errors/min", stroke: "#c62f3a", width: 2, scale: "errors" },
+    ],
+    [xs, align(xs, d.throughput, "events"), align(xs, d.throughput, "errors")],
+    {
+      axes: [{}, { scale: "events", size: 60 }, {
+        scale: "errors",
+        side: 1,
+        size: 40,
+        grid: { show: false },
+      }],
+    },
+  );
+}
+
+function rows(tbody, items, cells) {
+  const html = items.map((item) =>
+    `<tr>${
+      cells(item).map(([v, cls, metric]) =>
+        `<td class="${cls || ""}"${
+          metric ? ` data-metric="${metric}" data-value="${escape(v.raw ?? v)}"` : ""
+        }>${escape(v.text ?? v)}</td>`
+      ).join("")
+    }</tr>`
+  ).join("");
+  if (tbody.dataset.html !== html) {
+    tbody.innerHTML = html;
+    tbody.dataset.html = html;
+  }
+}
+
+function escape(value) {
+  return String(value).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function num(value) {
+  return { raw: value ?? 0, text: format("int", value ?? 0) };
+}
+
+function renderTables(d) {
+  rows($("#top-products tbody"), d.topProducts, (p) => [
+    [p.name ? `${p.name} (${p.product_id})` : p.product_id, "", "product"],
+    [num(p.views), "num", "views"],
+    [num(p.cart_adds), "num", "cart_adds"],
+    [num(p.units), "num", "units"],
+    [num(p.orders), "num", "orders"],
+  ]);
+  const partitions = d.kafka?.partitions ?? [];
+  rows($("#lag tbody"), partitions, (p) => [
+    [String(p.partition), "", "partition"],
+    [num(p.end), "num", "end"],
+    [num(p.committed), "num", "committed"],
+    [num(p.lag), p.lag > 1000 ? "num lag-high" : "num", "lag"],
+  ]);
+  const totals = d.revenueTotals.map((r) =>
+    `${r.currency} ${fmt.money.format(Number(r.revenue))} · ${
+      fmt.int.format(Number(r.orders))
+    } orders · AOV ${fmt.money.format(Number(r.aov))}`
+  );
+  const el = $("#revenue-totals");
+  setText(el, totals.length ? totals.join("\n") : "no orders");
+  el.dataset.value = JSON.stringify(d.revenueTotals);
+  const consumers = d.consumers.filter((c) => c.table).map((c) =>
+    `${c.table}: ${c.is_currently_used ? "consuming" : "idle"} partitions [${c.partitions.join(",")}], ` +
+    `${fmt.int.format(Number(c.num_messages_read))} read` +
+    (c.last_error ? ` · last error: ${c.last_error}` : "")
+  );
+  setText($("#consumers"), (d.kafka?.error ? `broker: ${d.kafka.error} · ` : "") + consumers.join(" · "));
+}
+
+function renderAlerts(d) {
+  const view = d.alerts;
+  if (!view) return setText($("#alerts-evaluated"), "alerts are off");
+  setText(
+    $("#alerts-evaluated"),
+    view.evaluatedAt ? `evaluated ${format("age", view.evaluatedAt)}` : "not evaluated yet",
+  );
+  const item = (a) =>
+    `<li class="${a.status}" data-alert="${escape(a.alert_id)}" data-status="${a.status}">` +
+    `${escape(new Date(a.at).toISOString().slice(11, 19))} ${escape(a.message)}</li>`;
+  const broken = view.rules.filter((r) => r.error).map((r) =>
+    `<li class="firing">${escape(r.id)} not evaluated: ${escape(r.error)}</li>`
+  );
+  const firing = view.firing.map(item).join("") + broken.join("") || '<li class="muted">nothing firing</li>';
+  const recent = view.recent.map(item).join("") || '<li class="muted">no transitions yet</li>';
+  for (const [sel, html] of [["#alerts-firing", firing], ["#alerts-recent", recent]]) {
+    const el = $(sel);
+    if (el.dataset.html !== html) {
+      el.innerHTML = html;
+      el.dataset.html = html;
+    }
+  }
+}
+
+function render(d) {
+  const main = $("#dashboard");
+  main.dataset.from = String(d.from);
+  main.dataset.to = String(d.to);
+  main.dataset.site = d.site;
+  main.dataset.params = JSON.stringify(d.params);
+  state.site = d.site;
+  const select = $("#site");
+  const options = d.sites.includes(d.site) ? d.sites : [d.site, ...d.sites];
+  if (select.dataset.options !== options.join("\n")) {
+    select.innerHTML = options.map((s) => `<option>${escape(s)}</option>`).join("");
+    select.dataset.options = options.join("\n");
+  }
+  select.value = d.site;
+  renderFunnel(d);
+  renderRevenue(d);
+  renderThroughput(d);
+  renderTables(d);
+  renderAlerts(d);
+  for (const el of document.querySelectorAll("[data-metric]")) {
+    if (el.closest("tbody")) continue;
+    const value = pick(d, el.dataset.metric);
+    el.dataset.value = value ?? "";
+    setText(el, format(el.dataset.format, value));
+  }
+  const total = Object.values(d.timings).reduce((a, b) => Math.max(a, b), 0);
+  setText(
+    $("#updated"),
+    `updated ${new Date(d.to).toISOString().slice(11, 19)} UTC · slowest query ${total} ms`,
+  );
+  main.dataset.refreshes = String(Number(main.dataset.refreshes || 0) + 1);
+}
+
+async function refresh() {
+  clearTimeout(state.timer);
+  const query = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
+  try {
+    const response = await fetch(`/dashboard/api/panels?${query}`, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    render(await response.json());
+    $("#problem").hidden = true;
+  } catch (error) {
+    const box = $("#problem");
+    setText(box, `Refresh failed, showing the last good data: ${error.message}`);
+    box.hidden = false;
+  }
+  if (state.live) state.timer = setTimeout(refresh, REFRESH_MS);
+}
+
+function syncControls() {
+  for (const b of document.querySelectorAll("[data-range]")) {
+    b.setAttribute("aria-pressed", String(b.dataset.range === state.range));
+  }
+  const live = $("#live");
+  live.setAttribute("aria-pressed", String(state.live));
+  live.textContent = state.live ? "● live" : "❚❚ paused";
+  const url = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
+  history.replaceState(null, "", `?${url}`);
+}
+
+for (const b of document.querySelectorAll("[data-range]")) {
+  b.addEventListener("click", () => {
+    state.range = b.dataset.range;
+    syncControls();
+    refresh();
+  });
+}
+$("#site").addEventListener("change", (e) => {
+  state.site = e.target.value;
+  syncControls();
+  refresh();
+});
+$("#live").addEventListener("click", () => {
+  state.live = !state.live;
+  syncControls();
+  if (state.live) refresh();
+  else clearTimeout(state.timer);
+});
+syncControls();
+refresh();
