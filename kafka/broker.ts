@@ -1,6 +1,7 @@
-// Runs a real single-node Apache Kafka (KRaft, combined broker + controller) from the jars that
+// Runs a real Apache Kafka node (KRaft, combined broker + controller) from the jars that
 // kafka/fetch.ts cached. State lives in one data folder: server.properties, the log, the pid and
-// the partitions, so a test can run its own broker beside the developer's.
+// the partitions, so a test can run its own broker beside the developer's. By default a node is a
+// cluster of one; kafka/cluster.ts starts several with a shared quorum (nodeId, voters, clusterId).
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Admin } from "@platformatic/kafka";
@@ -16,31 +17,46 @@ export type BrokerOptions = {
   heapMb?: number;
   /** How long to wait for the broker to answer metadata requests. */
   startDeadlineMs?: number;
+  /** KRaft node id, unique in the cluster (default 1). */
+  nodeId?: number;
+  /** `controller.quorum.voters`, e.g. `1@127.0.0.1:9093,2@...` (default: this node alone). */
+  voters?: string;
+  /** The cluster id every node's storage is formatted with (default: a new random one). */
+  clusterId?: string;
+  /** Replication of the internal topics (consumer offsets, transactions); at most the node count. */
+  internalReplication?: { factor: number; minInsync: number };
+  /** More `server.properties` lines, e.g. broker defaults for a cluster. */
+  properties?: Record<string, string | number | boolean>;
 };
 
 export type RunningBroker = { bootstrap: string; pid: number; logFile: string; dataDir: string };
 
 const log4jConfig = fileURLToPath(new URL("./log4j2.properties", import.meta.url));
 
-function serverProperties(o: Required<Omit<BrokerOptions, "startDeadlineMs">>): string {
+type NodeSettings = Required<Omit<BrokerOptions, "startDeadlineMs" | "clusterId">>;
+
+function serverProperties(o: NodeSettings): string {
+  const { factor, minInsync } = o.internalReplication;
   return [
     "process.roles=broker,controller",
-    "node.id=1",
-    `controller.quorum.voters=1@${o.host}:${o.controllerPort}`,
+    `node.id=${o.nodeId}`,
+    `controller.quorum.voters=${o.voters}`,
     `listeners=PLAINTEXT://${o.host}:${o.port},CONTROLLER://${o.host}:${o.controllerPort}`,
     `advertised.listeners=PLAINTEXT://${o.host}:${o.port}`,
     "controller.listener.names=CONTROLLER",
     "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
     "inter.broker.listener.name=PLAINTEXT",
     `log.dirs=${join(o.dataDir, "partitions")}`,
-    // One node: internal topics cannot have more replicas than brokers.
-    "offsets.topic.replication.factor=1",
-    "transaction.state.log.replication.factor=1",
-    "transaction.state.log.min.isr=1",
-    "share.coordinator.state.topic.replication.factor=1",
+    // Internal topics cannot have more replicas than brokers: 1 for a single node.
+    `offsets.topic.replication.factor=${factor}`,
+    `transaction.state.log.replication.factor=${factor}`,
+    `transaction.state.log.min.isr=${minInsync}`,
+    `share.coordinator.state.topic.replication.factor=${factor}`,
+    `share.coordinator.state.topic.min.isr=${minInsync}`,
     // Consumers (ClickHouse's Kafka engine) join at once instead of waiting 3 s for peers.
     "group.initial.rebalance.delay.ms=0",
     "auto.create.topics.enable=false",
+    ...Object.entries(o.properties).map(([key, value]) => `${key}=${value}`),
     "",
   ].join("\n");
 }
@@ -67,11 +83,18 @@ async function java(classpath: string, args: string[]): Promise<void> {
 
 /** Starts the broker unless one already runs from this data folder; resolves once it serves metadata. */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const nodeId = options.nodeId ?? 1;
+  const controllerPort = options.controllerPort ?? (options.port ?? 9092) + 1;
   const o = {
-    host: "127.0.0.1",
+    host,
     port: 9092,
-    controllerPort: (options.port ?? 9092) + 1,
+    controllerPort,
     heapMb: 512,
+    nodeId,
+    voters: `${nodeId}@${host}:${controllerPort}`,
+    internalReplication: { factor: 1, minInsync: 1 },
+    properties: {},
     ...options,
   };
   const bootstrap = `${o.host}:${o.port}`;
@@ -87,9 +110,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   await Deno.mkdir(o.dataDir, { recursive: true });
   const config = join(o.dataDir, "server.properties");
   await Deno.writeTextFile(config, serverProperties(o));
-  const formatted = await Deno.stat(join(o.dataDir, "partitions", "meta.properties")).then(() => true, () => false);
+  const formatted = await Deno.stat(join(o.dataDir, "partitions", "meta.properties")).then(
+    () => true,
+    () => false,
+  );
   if (!formatted) {
-    await java(classpath, ["kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config]);
+    await java(classpath, [
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      o.clusterId ?? newClusterId(),
+      "-c",
+      config,
+    ]);
   }
 
   // `exec` so the pid we record is the JVM's own, and stop() signals the broker, not a shell.
@@ -108,15 +141,23 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid` makes. */
-function clusterId(): string {
+export function newClusterId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Polls metadata until the broker answers, failing early if its process died. */
+/**
+ * Polls metadata until the broker answers (and, with `brokers`, until it knows that many live
+ * brokers), failing early if its process died.
+ */
 export async function waitForBroker(
   bootstrap: string,
-  { deadlineMs, logFile, pid }: { deadlineMs: number; logFile: string; pid?: number },
+  { deadlineMs, logFile, pid, brokers = 1 }: {
+    deadlineMs: number;
+    logFile: string;
+    pid?: number;
+    brokers?: number;
+  },
 ): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let lastError = "";
@@ -126,13 +167,14 @@ export async function waitForBroker(
     }
     const admin = new Admin({
       clientId: "shoptrail-wait",
-      bootstrapBrokers: [bootstrap],
+      bootstrapBrokers: bootstrap.split(","),
       retries: 0,
       timeout: 2000,
     });
     try {
       const meta = await admin.metadata({ topics: [] });
-      if (meta.brokers.size > 0) return;
+      if (meta.brokers.size >= brokers) return;
+      lastError = `${meta.brokers.size} of ${brokers} brokers registered`;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     } finally {
@@ -146,17 +188,29 @@ export async function waitForBroker(
   );
 }
 
-/** Creates the topics that do not exist yet, with their partition count and retention. */
-export async function ensureTopics(bootstrap: string, topics: TopicSpec[]): Promise<void> {
-  const admin = new Admin({ clientId: "shoptrail-topics", bootstrapBrokers: [bootstrap] });
+/**
+ * Creates the topics that do not exist yet, with their partition count and retention. `bootstrap`
+ * may list several brokers (comma-separated); a cluster passes `replicas: 3, minInsyncReplicas: 2`.
+ */
+export async function ensureTopics(
+  bootstrap: string,
+  topics: TopicSpec[],
+  { replicas = 1, minInsyncReplicas }: { replicas?: number; minInsyncReplicas?: number } = {},
+): Promise<void> {
+  const admin = new Admin({ clientId: "shoptrail-topics", bootstrapBrokers: bootstrap.split(",") });
   try {
     const existing = new Set(await admin.listTopics());
     for (const t of topics.filter((t) => !existing.has(t.name))) {
       await admin.createTopics({
         topics: [t.name],
         partitions: t.partitions,
-        replicas: 1,
-        configs: [{ name: "retention.ms", value: String(t.retentionMs) }],
+        replicas,
+        configs: [
+          { name: "retention.ms", value: String(t.retentionMs) },
+          ...(minInsyncReplicas === undefined
+            ? []
+            : [{ name: "min.insync.replicas", value: String(minInsyncReplicas) }]),
+        ],
       }).catch((error) => {
         // A retried request (the first went to a node that was not yet controller) can find its
         // own earlier attempt's topic: that is success.

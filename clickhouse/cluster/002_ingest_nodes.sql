@@ -1,0 +1,244 @@
+-- Ingestion nodes (the cluster named by the `{ingest_cluster}` macro): ClickHouse servers that
+-- consume Kafka and store nothing. Each runs the Kafka engine's consumers (one group across all
+-- of them, so partitions are shared out), parses, and writes through Distributed tables to the
+-- data nodes. Parsing costs CPU here, not on the replicas that answer queries.
+--
+-- The Kafka offset is committed after the insert into the Distributed table returned; with
+-- fsync_after_insert the block is on this node's disk by then, and the node forwards it to its
+-- shard in the background (a shard that is down only delays it).
+
+-- Where the events go: sharded by (site, session_id) as on the data nodes' own `events`.
+CREATE TABLE IF NOT EXISTS events ON CLUSTER '{ingest_cluster}'
+(
+    event_id String,
+    type LowCardinality(String),
+    site LowCardinality(String),
+    event_time DateTime64(3, 'UTC'),
+    client_ts DateTime64(3, 'UTC'),
+    received_at DateTime64(3, 'UTC'),
+    -- Who did it: the signed-in id when known, else the browser's anonymous id, else the session
+    -- (consent withheld: the SDK sends no anonymous id).
+    user_key String,
+    anonymous_id String,
+    session_id String,
+    user_id String,
+    url String,
+    referrer String,
+    title String,
+    viewport LowCardinality(String),
+    language LowCardinality(String),
+    utm_source LowCardinality(String),
+    utm_medium LowCardinality(String),
+    utm_campaign String,
+    utm_term String,
+    utm_content String,
+    product_id String,
+    product_name String,
+    category LowCardinality(String),
+    price Decimal(18, 2),
+    quantity UInt32,
+    currency LowCardinality(String),
+    order_id String,
+    revenue Decimal(18, 2),
+    items Array(Tuple(product_id String, quantity UInt32, price Decimal(18, 2))),
+    props String,
+    -- From the collector's enrichment; '' or 0 when the collector did not send them.
+    browser LowCardinality(String),
+    os LowCardinality(String),
+    device_type LowCardinality(String),
+    is_bot UInt8,
+    ip_hash String,
+    country LowCardinality(String),
+    -- Where the row came from in Kafka: lets a replay or a double delivery be traced.
+    _partition UInt32,
+    _offset UInt64
+)
+ENGINE = Distributed('{cluster}', currentDatabase(), events_local, cityHash64(site, session_id))
+SETTINGS fsync_after_insert = 1, fsync_directories = 1;
+
+CREATE TABLE IF NOT EXISTS ingest_errors ON CLUSTER '{ingest_cluster}'
+(
+    seen_at DateTime64(3, 'UTC'),
+    topic LowCardinality(String),
+    partition UInt32,
+    offset UInt64,
+    raw_message String,
+    error String
+)
+ENGINE = Distributed('{cluster}', currentDatabase(), ingest_errors_local, rand())
+SETTINGS fsync_after_insert = 1, fsync_directories = 1;
+
+-- Same as the single-node table; kafka_num_consumers × ingestion nodes should not exceed the
+-- topic's partitions (kafka/topics.ts), or the extra consumers sit idle.
+CREATE TABLE IF NOT EXISTS kafka_events ON CLUSTER '{ingest_cluster}'
+(
+    event_id String,
+    type LowCardinality(String),
+    site LowCardinality(String),
+    ts UInt64,              -- client clock, Unix ms, as the browser saw it
+    event_time UInt64,      -- Unix ms corrected for client clock skew by the collector
+    received_at UInt64,     -- collector clock, Unix ms
+    anonymous_id String,
+    session_id String,
+    user_id String,
+    url String,
+    referrer String,
+    title String,
+    viewport String,
+    language String,
+    utm_source String,
+    utm_medium String,
+    utm_campaign String,
+    utm_term String,
+    utm_content String,
+    product_id String,
+    product_name String,
+    category String,
+    price Decimal(18, 2),   -- parsed from the JSON text, so 19.99 stays exactly 19.99
+    quantity UInt32,
+    currency LowCardinality(String),
+    order_id String,
+    revenue Decimal(18, 2),
+    items Array(Tuple(product_id String, quantity UInt32, price Decimal(18, 2))),
+    props String,           -- free-form JSON object, kept as text
+    -- The collector's enrichment (collector/enrich.ts). A message without them (an older
+    -- collector) reads as '' and 0: JSONEachRow fills missing keys with defaults.
+    browser LowCardinality(String),
+    os LowCardinality(String),
+    device_type LowCardinality(String),
+    is_bot UInt8,
+    ip_hash String,
+    country LowCardinality(String)
+)
+ENGINE = Kafka
+SETTINGS
+    kafka_broker_list = '${KAFKA_BROKERS}',
+    kafka_topic_list = '${EVENTS_TOPIC}',
+    kafka_group_name = '${KAFKA_GROUP}',
+    kafka_format = 'JSONEachRow',
+    kafka_handle_error_mode = 'stream',
+    kafka_flush_interval_ms = 250,
+    kafka_poll_timeout_ms = 100,
+    kafka_max_block_size = 65536,
+    kafka_num_consumers = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS events_mv ON CLUSTER '{ingest_cluster}' TO events AS
+SELECT
+    event_id,
+    type,
+    site,
+    fromUnixTimestamp64Milli(toInt64(event_time), 'UTC') AS event_time,
+    fromUnixTimestamp64Milli(toInt64(ts), 'UTC') AS client_ts,
+    fromUnixTimestamp64Milli(toInt64(received_at), 'UTC') AS received_at,
+    coalesce(nullIf(user_id, ''), nullIf(anonymous_id, ''), session_id) AS user_key,
+    anonymous_id, session_id, user_id, url, referrer, title, viewport, language,
+    utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+    product_id, product_name, category, price, quantity, currency, order_id, revenue, items, props,
+    browser, os, device_type, is_bot, ip_hash, country,
+    _partition, _offset
+FROM kafka_events
+WHERE length(_error) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_errors_mv ON CLUSTER '{ingest_cluster}' TO ingest_errors AS
+SELECT
+    now64(3, 'UTC') AS seen_at,
+    _topic AS topic,
+    _partition AS partition,
+    _offset AS offset,
+    _raw_message AS raw_message,
+    _error AS error
+FROM kafka_events
+WHERE length(_error) > 0;
+
+-- Reference data: consumed here like events, written through Distributed tables to one shard;
+-- the data nodes' single replication group for `products` and `users` copies it to every node.
+
+CREATE TABLE IF NOT EXISTS kafka_products ON CLUSTER '{ingest_cluster}'
+(
+    id String,
+    name String,
+    category String,
+    price Decimal(18, 2),   -- list price in EUR
+    updated_at UInt64       -- Unix ms when the loader published it
+)
+ENGINE = Kafka
+SETTINGS
+    kafka_broker_list = '${KAFKA_BROKERS}',
+    kafka_topic_list = '${PRODUCTS_TOPIC}',
+    -- Its own group: sharing the events group would rebalance event consumers on every load.
+    kafka_group_name = '${KAFKA_GROUP}-products',
+    kafka_format = 'JSONEachRow',
+    kafka_handle_error_mode = 'stream',
+    kafka_flush_interval_ms = 500,
+    kafka_poll_timeout_ms = 100;
+
+CREATE TABLE IF NOT EXISTS products ON CLUSTER '{ingest_cluster}'
+(
+    id String,
+    name String,
+    category LowCardinality(String),
+    price Decimal(18, 2),
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = Distributed('{cluster}', currentDatabase(), products, rand())
+SETTINGS fsync_after_insert = 1, fsync_directories = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS products_mv ON CLUSTER '{ingest_cluster}' TO products AS
+SELECT id, name, category, price, fromUnixTimestamp64Milli(toInt64(updated_at), 'UTC') AS updated_at
+FROM kafka_products
+WHERE length(_error) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS products_errors_mv ON CLUSTER '{ingest_cluster}' TO ingest_errors AS
+SELECT now64(3, 'UTC') AS seen_at, _topic AS topic, _partition AS partition, _offset AS offset,
+    _raw_message AS raw_message, _error AS error
+FROM kafka_products
+WHERE length(_error) > 0;
+
+CREATE TABLE IF NOT EXISTS kafka_users ON CLUSTER '{ingest_cluster}'
+(
+    user_id String,
+    anonymous_id String,    -- the browser id the account was first seen with
+    country String,
+    language String,
+    currency String,
+    device_type String,
+    browser String,
+    os String,
+    updated_at UInt64
+)
+ENGINE = Kafka
+SETTINGS
+    kafka_broker_list = '${KAFKA_BROKERS}',
+    kafka_topic_list = '${USERS_TOPIC}',
+    kafka_group_name = '${KAFKA_GROUP}-users',
+    kafka_format = 'JSONEachRow',
+    kafka_handle_error_mode = 'stream',
+    kafka_flush_interval_ms = 500,
+    kafka_poll_timeout_ms = 100;
+
+CREATE TABLE IF NOT EXISTS users ON CLUSTER '{ingest_cluster}'
+(
+    user_id String,
+    anonymous_id String,
+    country LowCardinality(String),
+    language LowCardinality(String),
+    currency LowCardinality(String),
+    device_type LowCardinality(String),
+    browser LowCardinality(String),
+    os LowCardinality(String),
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = Distributed('{cluster}', currentDatabase(), users, rand())
+SETTINGS fsync_after_insert = 1, fsync_directories = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS users_mv ON CLUSTER '{ingest_cluster}' TO users AS
+SELECT user_id, anonymous_id, country, language, currency, device_type, browser, os,
+    fromUnixTimestamp64Milli(toInt64(updated_at), 'UTC') AS updated_at
+FROM kafka_users
+WHERE length(_error) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS users_errors_mv ON CLUSTER '{ingest_cluster}' TO ingest_errors AS
+SELECT now64(3, 'UTC') AS seen_at, _topic AS topic, _partition AS partition, _offset AS offset,
+    _raw_message AS raw_message, _error AS error
+FROM kafka_users
+WHERE length(_error) > 0;
