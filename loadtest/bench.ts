@@ -1,0 +1,279 @@
+// `deno task bench`: every speed and size figure of the product, measured in one run on this
+// machine with the load generator on the same box, printed as a Markdown table and written as
+// JSON. Targets are reported beside the figures, never asserted.
+//
+//   deno task bench                 # BENCH_BACKLOG=10000000 events for catch-up and dashboard queries
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measure } from "../sdk/build.ts";
+import { sqlText } from "../processor/sql_client.ts";
+import { startPipeline, stopPipeline } from "../stack/pipeline.ts";
+import { freePort, readPid, spawnDeno, stopPid, waitForHttp } from "../stack/process.ts";
+import { envInt, processEnv } from "../stack/env.ts";
+import { topicsFromEnv } from "../kafka/topics.ts";
+import { simulate } from "./simulate.ts";
+import { produceBacklog } from "./bench/backlog.ts";
+import { measureFreshness, percentile } from "./bench/freshness.ts";
+import { ensureK6, type K6Result, runK6 } from "./bench/k6.ts";
+import { peakRssDuring } from "./bench/rss.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const backlogEvents = envInt(processEnv, "BENCH_BACKLOG", 10_000_000, { min: 1_000_000 });
+const seconds = envInt(processEnv, "BENCH_SECONDS", 10, { min: 2, max: 600 });
+
+type Row = { measure: string; value: string; target?: string; ok?: boolean };
+const rows: Row[] = [];
+const results: Record<string, unknown> = {
+  machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno },
+};
+
+function record(key: string, value: unknown, row?: Row) {
+  results[key] = value;
+  if (row) {
+    rows.push(row);
+    console.error(`  ${row.measure}: ${row.value}${row.target ? `  (target ${row.target})` : ""}`);
+  }
+}
+
+function body(events: number): string {
+  const now = Date.now();
+  return JSON.stringify({
+    site: "bench",
+    sent_at: now,
+    events: Array.from({ length: events }, (_, i) => ({
+      event_id: crypto.randomUUID(),
+      type: i % 5 === 4 ? "add_to_cart" : "page_view",
+      ts: now,
+      session_id: `bench-${i}`,
+      anonymous_id: `bench-${i}`,
+      url: "https://shop.example/products/p-1",
+      ...(i % 5 === 4 ? { product_id: "p-1", price: 19.99, quantity: 1, currency: "EUR" } : {}),
+    })),
+  });
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main() {
+  console.error("» k6 (pinned, built once into .cache/bin)");
+  await ensureK6();
+  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-bench-" });
+  const ports = {
+    kafkaPort: await freePort(),
+    processorPort: await freePort(),
+    collectorPort: await freePort(),
+  };
+  // No sites file: the collector runs open, without the rate limits that protect a real shop; the
+  // parse-only route splits collector cost from Kafka cost.
+  const env = { COLLECTOR_PARSE_ONLY: "true" };
+  console.error(`» pipeline under ${dataRoot}`);
+  const pipeline = await startPipeline({ dataRoot, ...ports, env });
+  const collectorPid = readPid(join(dataRoot, "run", "collector.pid"))!;
+  try {
+    // 1. The limit: a bare handler, same tool, same payloads.
+    console.error("» the limit: bare Deno.serve handler");
+    const barePort = await freePort();
+    await spawnBare(dataRoot, barePort);
+    const limit1 = await runK6({ url: `http://127.0.0.1:${barePort}/`, body: body(1), durationS: seconds });
+    const limit20 = await runK6({ url: `http://127.0.0.1:${barePort}/`, body: body(20), durationS: seconds });
+    await stopPid(join(dataRoot, "run", "bare.pid"));
+    record("limit", { oneEvent: limit1, twentyEvents: limit20 }, {
+      measure: "the limit: bare Deno.serve, 1-event body",
+      value: `${fmt(limit1.rps)} req/s`,
+    });
+
+    // 2. The collector with full validation and Kafka publish, then parse-only.
+    const collector = `${pipeline.collectorUrl}/v1/batch`;
+    const parseOnly = `${pipeline.collectorUrl}/v1/batch/parse-only`;
+    const measured: Record<string, { max: K6Result; half: K6Result }> = {};
+    let peakRss = 0;
+    for (const [name, url] of [["publish", collector], ["parse-only", parseOnly]] as const) {
+      for (const size of [1, 20]) {
+        console.error(`» collector ${name}, ${size}-event batches`);
+        const { result: max, peakMb } = await peakRssDuring(
+          collectorPid,
+          () => runK6({ url, body: body(size), durationS: seconds }),
+        );
+        peakRss = Math.max(peakRss, peakMb);
+        const half = await runK6({
+          url,
+          body: body(size),
+          durationS: seconds,
+          rate: Math.max(1, Math.floor(max.rps / 2)),
+        });
+        measured[`${name}-${size}`] = { max, half };
+        const limit = size === 1 ? limit1 : limit20;
+        const ratio = max.rps / limit.rps;
+        const target = name === "publish" && size === 20
+          ? "≥ 100,000 events/s"
+          : name === "publish" && size === 1
+          ? "≥ 0.6 × limit"
+          : undefined;
+        const ok = name === "publish" && size === 20
+          ? max.rps * 20 >= 100_000
+          : name === "publish" && size === 1
+          ? ratio >= 0.6
+          : undefined;
+        rows.push({
+          measure: `collector ${name}, ${size}-event batches`,
+          value:
+            `${fmt(max.rps)} req/s = ${fmt(max.rps * size)} events/s (${fmt(ratio, 2)} × limit; ${
+              fmt(max.failed * 100, 2)
+            } % failed); ` +
+            `at ${fmt(Math.floor(max.rps / 2))} req/s: p50 ${fmt(half.p50, 1)} ms, p99 ${
+              fmt(half.p99, 1)
+            } ms`,
+          target,
+          ok,
+        });
+        console.error(`  ${rows.at(-1)!.value}`);
+      }
+    }
+    record("collector", measured);
+    record("collectorPeakRssMb", peakRss, {
+      measure: "collector RSS at maximum load",
+      value: `${fmt(peakRss)} MB`,
+      target: "≤ 150 MB",
+      ok: peakRss <= 150,
+    });
+
+    // 3. Freshness at a steady 5k events/s through the collector.
+    console.error("» freshness at 5,000 events/s");
+    const stopTraffic = new AbortController();
+    const traffic = simulate({
+      collector: pipeline.collectorUrl,
+      site: "load",
+      eps: 5000,
+      durationMs: 120_000,
+      seed: 5,
+      signal: stopTraffic.signal,
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // let the load reach its rate before probing
+    const latencies = await measureFreshness({ collectorUrl: pipeline.collectorUrl, sql: pipeline.sql });
+    stopTraffic.abort();
+    const load = await traffic;
+    const [p50, p95, p99] = [50, 95, 99].map((p) => percentile(latencies, p));
+    record("freshnessMs", { p50, p95, p99, probes: latencies.length, backgroundEps: load.meanEps }, {
+      measure: `freshness, ack → row in funnel_1m (background ${fmt(load.meanEps)} events/s)`,
+      value: `p50 ${fmt(p50)} ms, p95 ${fmt(p95)} ms, p99 ${fmt(p99)} ms`,
+      target: "p95 ≤ 1,000 ms, p99 ≤ 2,000 ms",
+      ok: p95 <= 1000 && p99 <= 2000,
+    });
+
+    // 4. Catch-up: a backlog written while ClickHouse is stopped, then consumed from a cold start.
+    console.error(`» catch-up over ${fmt(backlogEvents)} events`);
+    const before = Number((await sqlText(pipeline.sql, "SELECT count() FROM events", "TabSeparated")).trim());
+    await stopPid(join(dataRoot, "run", "processor.pid"));
+    const produced = await produceBacklog({
+      bootstrap: pipeline.kafkaBootstrap,
+      topic: topicsFromEnv((n) => pipeline.env[n]).events.name,
+      events: backlogEvents,
+      onProgress: (n) => n % 1_000_000 === 0 && console.error(`  produced ${fmt(n)}`),
+    });
+    record("backlogProduce", produced, {
+      measure: "backlog written to Kafka (bench producer)",
+      value: `${fmt(produced.events / produced.seconds)} events/s`,
+    });
+    const restarted = performance.now();
+    await startPipeline({ dataRoot, ...ports, env });
+    const ready = performance.now();
+    const target = before + backlogEvents;
+    let count = 0;
+    while (count < target) {
+      await new Promise((r) => setTimeout(r, 250));
+      count = Number((await sqlText(pipeline.sql, "SELECT count() FROM events", "TabSeparated")).trim());
+    }
+    const caughtUp = performance.now();
+    const rate = backlogEvents / ((caughtUp - ready) / 1000);
+    record("catchUp", {
+      events: backlogEvents,
+      secondsFromReady: (caughtUp - ready) / 1000,
+      startSeconds: (ready - restarted) / 1000,
+      eventsPerSecond: rate,
+    }, {
+      measure: `Kafka → ClickHouse catch-up over ${fmt(backlogEvents)} events`,
+      value: `${fmt(rate)} events/s (${fmt((caughtUp - ready) / 1000, 1)} s after the processor was ready)`,
+      target: "≥ 200,000 events/s",
+      ok: rate >= 200_000,
+    });
+
+    // 5. Dashboard queries over the whole dataset.
+    const queries = await dashboardQueries();
+    const timings: Record<string, number> = {};
+    for (const [name, sql] of queries) {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        await sqlText(pipeline.sql, sql, "TabSeparated");
+        times.push(performance.now() - started);
+      }
+      timings[name] = percentile(times, 95);
+    }
+    const worst = Math.max(...Object.values(timings));
+    record("dashboardQueryP95Ms", timings, {
+      measure: `dashboard queries over ${fmt(count)} events (${queries.length} queries × 20)`,
+      value: `worst p95 ${fmt(worst)} ms; ${
+        Object.entries(timings).map(([n, t]) => `${n} ${fmt(t)}`).join(", ")
+      }`,
+    });
+  } finally {
+    await stopPipeline(dataRoot);
+    await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
+  }
+
+  // 6. SDK size, from the built bundle.
+  const sdk = measure(await Deno.readFile(join(root, "sdk/dist/shoptrail.js")));
+  record("sdkBytes", sdk, {
+    measure: "SDK (sdk/dist/shoptrail.js)",
+    value: `${fmt(sdk.raw)} B raw, ${fmt(sdk.gzip)} B gzip, ${fmt(sdk.brotli)} B brotli`,
+    target: "≤ 3,072 B gzip",
+    ok: sdk.gzip <= 3072,
+  });
+
+  const table = [
+    "| measure | value | target |",
+    "| --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.measure} | ${r.value} | ${r.target ? `${r.target} ${r.ok ? "✅" : "❌"}` : ""} |`
+    ),
+  ].join("\n");
+  console.log(table);
+  const out = join(root, ".data", "bench", `bench-${new Date().toISOString().replaceAll(":", "-")}.json`);
+  await Deno.mkdir(join(root, ".data", "bench"), { recursive: true });
+  await Deno.writeTextFile(out, JSON.stringify({ at: new Date().toISOString(), ...results, table }, null, 2));
+  console.error(`\nwritten: ${out}`);
+}
+
+async function spawnBare(dataRoot: string, port: number) {
+  const dir = join(dataRoot, "run");
+  const service = await spawnDeno({
+    name: "bare",
+    script: join(root, "loadtest/bench/bare_server.ts"),
+    dir,
+    env: { BARE_PORT: String(port) },
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/`, { deadlineMs: 20_000, service });
+  return service;
+}
+
+/** The dashboard's own query files when they exist, else the console examples. */
+async function dashboardQueries(): Promise<[string, string][]> {
+  for (const dir of ["processor/dashboard/queries", "clickhouse/queries"]) {
+    const found: [string, string][] = [];
+    try {
+      for await (const entry of Deno.readDir(join(root, dir))) {
+        if (entry.name.endsWith(".sql")) {
+          found.push([
+            entry.name.replace(/\.sql$/, ""),
+            await Deno.readTextFile(join(root, dir, entry.name)),
+          ]);
+        }
+      }
+    } catch { /* no such folder yet */ }
+    if (found.length > 0) return found.sort();
+  }
+  return [["funnel_1m", "SELECT * FROM funnel_1m ORDER BY window_start DESC LIMIT 60"]];
+}
+
+await main();

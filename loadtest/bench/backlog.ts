@@ -1,0 +1,105 @@
+// Writes a backlog of synthetic events straight to the events topic (no collector), as fast as the
+// producer goes: the input of the catch-up and dashboard-query measurements. Events are spread
+// over the last 24 hours across a seeded catalogue so dashboard queries see realistic data.
+import { Producer, stringSerializers } from "@platformatic/kafka";
+import { type Event, toKafkaRow } from "../../collector/contract.ts";
+import { buildCatalogue } from "../catalogue.ts";
+import { Rng } from "../rng.ts";
+
+const DEVICES = [
+  { browser: "Chrome", os: "Windows", device_type: "desktop" },
+  { browser: "Safari", os: "iOS", device_type: "mobile" },
+  { browser: "Chrome", os: "Android", device_type: "mobile" },
+  { browser: "Firefox", os: "Linux", device_type: "desktop" },
+  { browser: "Safari", os: "macOS", device_type: "desktop" },
+] as const;
+
+const TYPES = [
+  "page_view",
+  "page_view",
+  "page_view",
+  "page_view",
+  "add_to_cart",
+  "remove_from_cart",
+  "purchase",
+] as const;
+
+export async function produceBacklog(
+  { bootstrap, topic, events, site = "bench", now = Date.now(), onProgress }: {
+    bootstrap: string;
+    topic: string;
+    events: number;
+    site?: string;
+    now?: number;
+    onProgress?: (sent: number) => void;
+  },
+): Promise<{ events: number; seconds: number }> {
+  const catalogue = buildCatalogue({ seed: 7, users: 2000 });
+  const rng = new Rng(7);
+  const producer = new Producer({
+    clientId: "shoptrail-bench",
+    bootstrapBrokers: [bootstrap],
+    serializers: stringSerializers,
+    acks: 1,
+    compression: "lz4",
+  });
+  const started = performance.now();
+  const batch = 5_000;
+  const inFlight = new Set<Promise<unknown>>();
+  for (let sent = 0; sent < events; sent += batch) {
+    const messages = [];
+    for (let i = 0; i < Math.min(batch, events - sent); i++) {
+      const n = sent + i;
+      const product = rng.pick(catalogue.products);
+      const session = `s${Math.floor(n / 12)}`;
+      const type = TYPES[n % TYPES.length];
+      const ts = now - rng.int(0, 86_400_000);
+      const common = {
+        event_id: crypto.randomUUID(),
+        ts,
+        session_id: session,
+        anonymous_id: `a${Math.floor(n / 40)}`,
+        url: `https://shop.example/products/${product.id}`,
+      };
+      const event: Event = type === "page_view" ? { ...common, type } : type === "purchase"
+        ? {
+          ...common,
+          type,
+          order_id: `o${n}`,
+          revenue: product.price,
+          currency: "EUR",
+          items: [{ product_id: product.id, quantity: 1, price: product.price }],
+        }
+        : {
+          ...common,
+          type,
+          product_id: product.id,
+          category: product.category,
+          price: product.price,
+          quantity: 1,
+          currency: "EUR",
+        };
+      messages.push({
+        topic,
+        key: session,
+        value: JSON.stringify(toKafkaRow(event, {
+          site,
+          received_at: ts,
+          event_time: ts,
+          ...DEVICES[n % DEVICES.length],
+          is_bot: 0,
+          ip_hash: `h${Math.floor(n / 40)}`,
+          country: "DE",
+        })),
+      });
+    }
+    const send = producer.send({ messages });
+    inFlight.add(send);
+    send.finally(() => inFlight.delete(send));
+    if (inFlight.size >= 4) await Promise.race(inFlight);
+    onProgress?.(sent + messages.length);
+  }
+  await Promise.all(inFlight);
+  await producer.close();
+  return { events, seconds: (performance.now() - started) / 1000 };
+}
