@@ -1,0 +1,130 @@
+// The alert service with a fixed clock, a fake query function and fake notifiers: the schedule's
+// rounds are driven by calling tick() directly.
+import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
+import type { KafkaSnapshot, OffsetSource } from "../dashboard/kafka_offsets.ts";
+import type { Params, RunSql } from "../dashboard/queries.ts";
+import type { Alert } from "./evaluate.ts";
+import type { Notifier } from "./notify.ts";
+import { ALERT_QUERIES, type AlertQuery } from "./observe.ts";
+import { parseRules } from "./rules.ts";
+import { AlertService } from "./service.ts";
+
+const queries = Object.fromEntries(ALERT_QUERIES.map((q) => [q, `-- ${q}`])) as Record<AlertQuery, string>;
+
+class MemoryNotifier implements Notifier {
+  sent: Alert[] = [];
+  failNext = 0;
+  constructor(readonly name: string) {}
+  send(alerts: readonly Alert[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error("connection refused"));
+    }
+    this.sent.push(...alerts);
+    return Promise.resolve();
+  }
+}
+
+function fakeKafka(lags: () => number[], dlqPerMinute = () => 0): OffsetSource {
+  return {
+    snapshot: (): Promise<KafkaSnapshot> =>
+      Promise.resolve({
+        at: 0,
+        partitions: lags().map((lag, partition) => ({ partition, end: lag, committed: 0, lag })),
+        totalLag: lags().reduce((a, b) => a + b, 0),
+        dlq: { total: 0, perMinute: dlqPerMinute() },
+      }),
+    close: () => Promise.resolve(),
+  };
+}
+
+function setup(rulesJson: unknown, values: Partial<Record<AlertQuery, () => Record<string, unknown>[]>>, kafka?: OffsetSource) {
+  let now = Date.UTC(2025, 10, 22, 10, 0, 0);
+  const calls: { sql: string; params: Params }[] = [];
+  const run: RunSql = <T>(sql: string, params: Params) => {
+    calls.push({ sql, params });
+    const name = sql.slice(3) as AlertQuery;
+    return Promise.resolve((values[name]?.() ?? []) as T[]);
+  };
+  const kafkaNotifier = new MemoryNotifier("kafka");
+  const webhook = new MemoryNotifier("webhook");
+  const logs: string[] = [];
+  const service = new AlertService({
+    config: parseRules(JSON.stringify(rulesJson)),
+    sources: { run, queries, kafka },
+    notifiers: [kafkaNotifier, webhook],
+    clock: () => now,
+    log: (m) => logs.push(m),
+  });
+  return { service, calls, kafkaNotifier, webhook, logs, advance: (ms: number) => now += ms };
+}
+
+Deno.test("AlertService: a conversion drop (broken checkout) fires once and resolves once, on Kafka and the webhook", async () => {
+  const conversion = [0.04, 0.0, 0.0, 0.0, 0.035, 0.04];
+  let i = 0;
+  const t = setup(
+    { rules: [{ id: "low-conversion", kind: "conversion_rate", threshold: 0.01, windowSeconds: 600, minVolume: 50 }] },
+    { conversion_rate: () => [{ subject: "demo", value: conversion[i], volume: "120" }] },
+  );
+  for (; i < conversion.length; i++) {
+    await t.service.tick();
+    t.advance(15_000);
+  }
+  for (const notifier of [t.kafkaNotifier, t.webhook]) {
+    assertEquals(notifier.sent.map((a) => [a.alert_id, a.status, a.value]), [
+      ["low-conversion:demo", "firing", 0],
+      ["low-conversion:demo", "resolved", 0.035],
+    ]);
+  }
+  const [fired, resolved] = t.kafkaNotifier.sent;
+  strictEqual(resolved.started_at, fired.at);
+  strictEqual(resolved.at - fired.at, 3 * 15_000);
+  // The rule's window and volume reach the SQL as parameters, with the clock's time.
+  assertEquals(t.calls[0].params, { to: "2025-11-22 10:00:00", window_s: 600, min_volume: 50, grace_s: 1800 });
+});
+
+Deno.test("AlertService: a failed webhook delivery waits in its outbox and goes out, in order, with the next round", async () => {
+  let lag = 50_000;
+  const t = setup({ rules: [{ id: "lag", kind: "consumer_lag", threshold: 10_000 }] }, {}, fakeKafka(() => [lag, 0]));
+  t.webhook.failNext = 1;
+  await t.service.tick();
+  assertEquals([t.kafkaNotifier.sent.length, t.webhook.sent.length], [1, 0]);
+  lag = 0;
+  await t.service.tick();
+  assertEquals(t.webhook.sent.map((a) => a.status), ["firing", "resolved"]);
+  assertEquals(t.kafkaNotifier.sent.map((a) => [a.alert_id, a.status]), [["lag:partition-0", "firing"], ["lag:partition-0", "resolved"]]);
+  strictEqual(t.logs.filter((l) => l.includes("webhook delivery failed")).length, 1);
+});
+
+Deno.test("AlertService: a rule whose source fails is reported in the view and leaves the other rules running", async () => {
+  const t = setup(
+    {
+      rules: [
+        { id: "dlq", kind: "dlq_rate", threshold: 10 },
+        { id: "errors", kind: "ingest_errors", threshold: 5, windowSeconds: 60 },
+      ],
+    },
+    { ingest_errors: () => [{ subject: "pipeline", value: 12, volume: "12" }] },
+    undefined, // no Kafka: the dlq rule cannot read
+  );
+  const transitions = await t.service.tick();
+  assertEquals(transitions.map((a) => a.alert_id), ["errors:pipeline"]);
+  const view = t.service.view();
+  assertEquals(view.firing.map((a) => a.alert_id), ["errors:pipeline"]);
+  assertEquals(view.rules.find((r) => r.id === "dlq")?.error, "dlq: no Kafka connection to read offsets from");
+  assertEquals(view.recent.map((a) => a.status), ["firing"]);
+});
+
+Deno.test("AlertService: a revenue spike on one site's currency fires for that subject only", async () => {
+  let z = [{ subject: "demo/EUR", value: 1.2 }, { subject: "demo/USD", value: -0.4 }];
+  const t = setup({ rules: [{ id: "revenue-anomaly", kind: "revenue_anomaly", threshold: 3 }] }, {
+    revenue_anomaly: () => z,
+  });
+  await t.service.tick();
+  z = [{ subject: "demo/EUR", value: 7.5 }, { subject: "demo/USD", value: -0.2 }];
+  await t.service.tick();
+  await t.service.tick();
+  z = [{ subject: "demo/EUR", value: 0.3 }, { subject: "demo/USD", value: 0.1 }];
+  await t.service.tick();
+  assertEquals(t.kafkaNotifier.sent.map((a) => [a.subject, a.status]), [["demo/EUR", "firing"], ["demo/EUR", "resolved"]]);
+});
