@@ -55,6 +55,9 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
     for (const name of ANALYTICS_OBJECTS) {
       await engine.rows(`SELECT * FROM ${name} LIMIT 10`);
     }
+    for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
+      await engine.rows((await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).replaceAll("'demo'", "'s'"));
+    }
     const hop = await engine.rows<{ revenue: number }>(
       "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
     );
@@ -62,5 +65,14 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
   } finally {
     await engine.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("clickhouse/README.md documents every table and view and shows every example query", async () => {
+  const readme = await Deno.readTextFile(`${SQL_DIR}README.md`);
+  for (const name of ANALYTICS_OBJECTS) ok(readme.includes(`\`${name}\``), `README.md does not mention \`${name}\``);
+  for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
+    const sql = (await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).trim();
+    ok(readme.includes(sql), `README.md does not show queries/${entry.name} as it is`);
   }
 });
