@@ -53,7 +53,11 @@ function chunks<T>(items: T[], size: number): T[][] {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { seed: { type: "string", default: "1" }, products: { type: "string" }, users: { type: "string" } },
+    options: {
+      seed: { type: "string", default: "1" },
+      products: { type: "string" },
+      users: { type: "string" },
+    },
   });
   const catalogue = buildCatalogue({
     seed: Number(values.seed),

@@ -10,10 +10,32 @@ import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";
 
 /** Every table and view issue 5 names, plus the helpers they are built from. */
 export const ANALYTICS_OBJECTS = [
-  "events", "ingest_errors", "funnel_1m", "session_funnel", "product_performance", "product_performance_hourly",
-  "pageview_metrics", "sessions", "abandoned_carts", "cart_abandonment", "daily_orders", "daily_revenue_by_category",
-  "daily_funnel", "dim_user", "dim_product", "hourly_kpis", "revenue_anomalies", "products", "users", "late_events",
-  "events_by_id", "events_unique", "orders", "order_items", "revenue_1m", "product_activity",
+  "events",
+  "ingest_errors",
+  "funnel_1m",
+  "session_funnel",
+  "product_performance",
+  "product_performance_hourly",
+  "pageview_metrics",
+  "sessions",
+  "abandoned_carts",
+  "cart_abandonment",
+  "daily_orders",
+  "daily_revenue_by_category",
+  "daily_funnel",
+  "dim_user",
+  "dim_product",
+  "hourly_kpis",
+  "revenue_anomalies",
+  "products",
+  "users",
+  "late_events",
+  "events_by_id",
+  "events_unique",
+  "orders",
+  "order_items",
+  "revenue_1m",
+  "product_activity",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {
@@ -30,10 +52,24 @@ Deno.test("kafka_events has exactly the columns of toKafkaRow", async () => {
   const sql = (await readSqlFiles()).find((f) => f.name.startsWith("001_"))!.sql;
   const body = sql.slice(sql.indexOf("(") + 1, sql.indexOf("ENGINE = Kafka"));
   const columns = [...body.matchAll(/^\s{4}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
-  const event = { event_id: crypto.randomUUID(), type: "page_view", ts: 1, session_id: "s", url: "https://x.test/" };
+  const event = {
+    event_id: crypto.randomUUID(),
+    type: "page_view",
+    ts: 1,
+    session_id: "s",
+    url: "https://x.test/",
+  };
   // Every enrichment field a collector may set: keys left undefined vanish in JSON, as on the wire.
   const enrichment = {
-    site: "s", received_at: 1, event_time: 1, browser: "", os: "", device_type: "", is_bot: 0, ip_hash: "", country: "",
+    site: "s",
+    received_at: 1,
+    event_time: 1,
+    browser: "",
+    os: "",
+    device_type: "",
+    is_bot: 0,
+    ip_hash: "",
+    country: "",
   } as Enrichment;
   const keys = Object.keys(JSON.parse(JSON.stringify(toKafkaRow(event as Event, enrichment))));
   assertEquals([...columns].sort(), [...keys].sort());
@@ -47,16 +83,20 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
     const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
     assertEquals(report.applied.length, (await readSqlFiles()).length);
     // One purchase and one page view written directly (the SQL endpoint never allows this).
-    await engine.command(`INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
+    await engine.command(
+      `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
       session_id, url, currency, order_id, revenue, items, viewport) VALUES
       ('e1', 'page_view', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/products/p1', '', '', 0, [], '390x844'),
       ('e2', 'purchase', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o1', 19.99,
-       [('p1', 1, 19.99)], '390x844')`);
+       [('p1', 1, 19.99)], '390x844')`,
+    );
     for (const name of ANALYTICS_OBJECTS) {
       await engine.rows(`SELECT * FROM ${name} LIMIT 10`);
     }
     for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
-      await engine.rows((await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).replaceAll("'demo'", "'s'"));
+      await engine.rows(
+        (await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).replaceAll("'demo'", "'s'"),
+      );
     }
     const hop = await engine.rows<{ revenue: number }>(
       "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
@@ -70,7 +110,9 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
 
 Deno.test("clickhouse/README.md documents every table and view and shows every example query", async () => {
   const readme = await Deno.readTextFile(`${SQL_DIR}README.md`);
-  for (const name of ANALYTICS_OBJECTS) ok(readme.includes(`\`${name}\``), `README.md does not mention \`${name}\``);
+  for (const name of ANALYTICS_OBJECTS) {
+    ok(readme.includes(`\`${name}\``), `README.md does not mention \`${name}\``);
+  }
   for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
     const sql = (await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).trim();
     ok(readme.includes(sql), `README.md does not show queries/${entry.name} as it is`);

@@ -62,7 +62,8 @@ function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]>
   }
   return out;
 }
-const byTimeThenId = (a: Fact, b: Fact) => a.t - b.t || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+const byTimeThenId = (a: Fact, b: Fact) =>
+  a.t - b.t || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 
 export type TruthInput = {
   site: string;
@@ -97,7 +98,9 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
   }
   // Deduplicate purchases on order_id: the earliest client ts, then the smallest event_id.
   const orders: (Fact & PurchaseEvent)[] = [];
-  for (const [, ps] of groupBy(facts.filter((f) => f.type === "purchase"), (f) => (f as PurchaseEvent).order_id)) {
+  for (
+    const [, ps] of groupBy(facts.filter((f) => f.type === "purchase"), (f) => (f as PurchaseEvent).order_id)
+  ) {
     ps.sort((a, b) => a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1));
     orders.push(ps[0] as Fact & PurchaseEvent);
   }
@@ -111,8 +114,13 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const users = (type: string) => new Set(fs.filter((f) => f.type === type).map((f) => f.user_key)).size;
     const [viewers, carters, purchasers] = [users("page_view"), users("add_to_cart"), users("purchase")];
     return {
-      site, window_start: Number(start), viewers, carters, purchasers,
-      view_to_cart_rate: ratio(carters, viewers), cart_to_buy_rate: ratio(purchasers, carters),
+      site,
+      window_start: Number(start),
+      viewers,
+      carters,
+      purchasers,
+      view_to_cart_rate: ratio(carters, viewers),
+      cart_to_buy_rate: ratio(purchasers, carters),
     };
   });
 
@@ -131,21 +139,37 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
       }
     }
     for (const [start, w] of windows) {
-      revenue_hop.push({ site, currency, window_start: start, window_end: start + 5 * MINUTE, ...w, aov: aovCents(w.revenue, w.orders) });
+      revenue_hop.push({
+        site,
+        currency,
+        window_start: start,
+        window_end: start + 5 * MINUTE,
+        ...w,
+        aov: aovCents(w.revenue, w.orders),
+      });
     }
   }
 
   const sessionsOf = groupBy(unique, (f) => f.session_id);
   const session_funnel: Row[] = [];
   {
-    const levels = [...sessionsOf.values()].map((fs) => ({ start: Math.min(...fs.map((f) => f.t)), level: funnelLevel(fs) }));
+    const levels = [...sessionsOf.values()].map((fs) => ({
+      start: Math.min(...fs.map((f) => f.t)),
+      level: funnelLevel(fs),
+    }));
     for (const [period, unit] of [["hour", HOUR], ["day", DAY]] as const) {
       for (const [start, ls] of groupBy(levels, (l) => String(floorTo(l.start, unit)))) {
         const reached = (n: number) => ls.filter((l) => l.level >= n).length;
         session_funnel.push({
-          site, period, period_start: Number(start), sessions: ls.length,
-          viewed_product: reached(1), added_to_cart: reached(2), purchased: reached(3),
-          view_to_cart_rate: ratio(reached(2), reached(1)), cart_to_purchase_rate: ratio(reached(3), reached(2)),
+          site,
+          period,
+          period_start: Number(start),
+          sessions: ls.length,
+          viewed_product: reached(1),
+          added_to_cart: reached(2),
+          purchased: reached(3),
+          view_to_cart_rate: ratio(reached(2), reached(1)),
+          cart_to_purchase_rate: ratio(reached(3), reached(2)),
         });
       }
     }
@@ -159,13 +183,24 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const revenue: Cents = {};
     for (const b of buys) add(revenue, b.currency, cents(b.revenue));
     return {
-      site, session_id, user_key: fs[0].user_key,
-      started_at: fs[0].t, ended_at: fs[fs.length - 1].t, duration_s: (fs[fs.length - 1].t - fs[0].t) / 1000,
-      page_views: views.length, events: fs.length, cart_adds: fs.filter((f) => f.type === "add_to_cart").length,
-      orders: buys.length, purchased: buys.length > 0 ? 1 : 0, revenue,
-      entry_page: landing ? pathOf(landing.url) : "", exit_page: landing ? pathOf(views[views.length - 1].url) : "",
-      device_type: landing?.device ?? "", browser: landing?.browser ?? "",
-      referrer_domain: domainOf(landing?.referrer ?? ""), utm_source: landing?.utm_source || "(none)",
+      site,
+      session_id,
+      user_key: fs[0].user_key,
+      started_at: fs[0].t,
+      ended_at: fs[fs.length - 1].t,
+      duration_s: (fs[fs.length - 1].t - fs[0].t) / 1000,
+      page_views: views.length,
+      events: fs.length,
+      cart_adds: fs.filter((f) => f.type === "add_to_cart").length,
+      orders: buys.length,
+      purchased: buys.length > 0 ? 1 : 0,
+      revenue,
+      entry_page: landing ? pathOf(landing.url) : "",
+      exit_page: landing ? pathOf(views[views.length - 1].url) : "",
+      device_type: landing?.device ?? "",
+      browser: landing?.browser ?? "",
+      referrer_domain: domainOf(landing?.referrer ?? ""),
+      utm_source: landing?.utm_source || "(none)",
     };
   });
 
@@ -178,37 +213,81 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const bought = fs.some((f) => f.type === "purchase" && f.t >= last && f.t <= last + 30 * MINUTE);
     fs.sort(byTimeThenId);
     abandoned_carts.push({
-      site, session_id, user_key: fs.filter((f) => f.type !== "page_view")[0].user_key,
-      last_cart_at: last, cart_adds: adds,
+      site,
+      session_id,
+      user_key: fs.filter((f) => f.type !== "page_view")[0].user_key,
+      last_cart_at: last,
+      cart_adds: adds,
       status: bought ? "purchased" : now >= last + 30 * MINUTE ? "abandoned" : "open",
     });
   }
-  const cart_abandonment = [...groupBy(abandoned_carts, (c) => String(floorTo(c.last_cart_at as number, HOUR)))]
+  const cart_abandonment = [
+    ...groupBy(abandoned_carts, (c) => String(floorTo(c.last_cart_at as number, HOUR))),
+  ]
     .map(([hour, cs]) => {
       const n = (s: string) => cs.filter((c) => c.status === s).length;
       return {
-        site, hour: Number(hour), carted_sessions: cs.length, purchased_sessions: n("purchased"),
-        abandoned_sessions: n("abandoned"), open_sessions: n("open"),
+        site,
+        hour: Number(hour),
+        carted_sessions: cs.length,
+        purchased_sessions: n("purchased"),
+        abandoned_sessions: n("abandoned"),
+        open_sessions: n("open"),
         abandonment_rate: ratio(n("abandoned"), n("abandoned") + n("purchased")),
       };
     });
 
   // Product activity: product page views, cart adds and removes, order lines.
-  type Act = { t: number; product: string; kind: string; user: string; order: string; qty: number; currency: string; cents: number };
+  type Act = {
+    t: number;
+    product: string;
+    kind: string;
+    user: string;
+    order: string;
+    qty: number;
+    currency: string;
+    cents: number;
+  };
   const activity: Act[] = [
     ...unique.flatMap((f): Act[] => {
       if (f.type === "page_view") {
         const id = productOfUrl(f.url);
-        return id ? [{ t: f.t, product: decodeURIComponent(id), kind: "page_view", user: f.user_key, order: "", qty: 0, currency: "", cents: 0 }] : [];
+        return id
+          ? [{
+            t: f.t,
+            product: decodeURIComponent(id),
+            kind: "page_view",
+            user: f.user_key,
+            order: "",
+            qty: 0,
+            currency: "",
+            cents: 0,
+          }]
+          : [];
       }
       if (f.type === "add_to_cart" || f.type === "remove_from_cart") {
-        return [{ t: f.t, product: f.product_id, kind: f.type, user: f.user_key, order: "", qty: 0, currency: "", cents: 0 }];
+        return [{
+          t: f.t,
+          product: f.product_id,
+          kind: f.type,
+          user: f.user_key,
+          order: "",
+          qty: 0,
+          currency: "",
+          cents: 0,
+        }];
       }
       return [];
     }),
     ...lines.map((l) => ({
-      t: l.order.t, product: l.product_id, kind: "order_line", user: l.order.user_key, order: l.order.order_id,
-      qty: l.quantity, currency: l.order.currency, cents: lineCents(l),
+      t: l.order.t,
+      product: l.product_id,
+      kind: "order_line",
+      user: l.order.user_key,
+      order: l.order.order_id,
+      qty: l.quantity,
+      currency: l.order.currency,
+      cents: lineCents(l),
     })),
   ];
   const perf = (acts: Act[]) => {
@@ -216,14 +295,25 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const ls = acts.filter((a) => a.kind === "order_line");
     const revenue: Cents = {};
     for (const l of ls) add(revenue, l.currency, l.cents);
-    const views = count("page_view"), cart_adds = count("add_to_cart"), purchases = new Set(ls.map((l) => l.order)).size;
+    const views = count("page_view"),
+      cart_adds = count("add_to_cart"),
+      purchases = new Set(ls.map((l) => l.order)).size;
     return {
-      views, unique_viewers: new Set(acts.filter((a) => a.kind === "page_view").map((a) => a.user)).size,
-      cart_adds, cart_removes: count("remove_from_cart"), purchases, units: ls.reduce((s, l) => s + l.qty, 0), revenue,
-      view_to_cart_rate: ratio(cart_adds, views), cart_to_purchase_rate: ratio(purchases, cart_adds),
+      views,
+      unique_viewers: new Set(acts.filter((a) => a.kind === "page_view").map((a) => a.user)).size,
+      cart_adds,
+      cart_removes: count("remove_from_cart"),
+      purchases,
+      units: ls.reduce((s, l) => s + l.qty, 0),
+      revenue,
+      view_to_cart_rate: ratio(cart_adds, views),
+      cart_to_purchase_rate: ratio(purchases, cart_adds),
     };
   };
-  const named = (id: string) => ({ name: products.get(id)?.name ?? "", category: products.get(id)?.category ?? "" });
+  const named = (id: string) => ({
+    name: products.get(id)?.name ?? "",
+    category: products.get(id)?.category ?? "",
+  });
   const product_performance = [...groupBy(activity, (a) => a.product)]
     .map(([product_id, acts]) => ({ site, product_id, ...named(product_id), ...perf(acts) }));
   const product_performance_hourly = [...groupBy(activity, (a) => `${floorTo(a.t, HOUR)}|${a.product}`)]
@@ -241,10 +331,15 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
       if (views.length === 0) continue;
       for (const v of views) {
         pvs.push({
-          user: v.user_key, session, bounced: views.length === 1,
+          user: v.user_key,
+          session,
+          bounced: views.length === 1,
           dims: {
-            page_path: pathOf(v.url), device_type: v.device, browser: v.browser || "unknown",
-            referrer_domain: domainOf(views[0].referrer ?? ""), utm_source: views[0].utm_source || "(none)",
+            page_path: pathOf(v.url),
+            device_type: v.device,
+            browser: v.browser || "unknown",
+            referrer_domain: domainOf(views[0].referrer ?? ""),
+            utm_source: views[0].utm_source || "(none)",
           },
         });
       }
@@ -254,8 +349,14 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
         const sessionsSet = new Set(ps.map((p) => p.session));
         const bounced = new Set(ps.filter((p) => p.bounced).map((p) => p.session)).size;
         pageview_metrics.push({
-          site, dimension, value, views: ps.length, unique_visitors: new Set(ps.map((p) => p.user)).size,
-          sessions: sessionsSet.size, bounced_sessions: bounced, bounce_rate: ratio(bounced, sessionsSet.size),
+          site,
+          dimension,
+          value,
+          views: ps.length,
+          unique_visitors: new Set(ps.map((p) => p.user)).size,
+          sessions: sessionsSet.size,
+          bounced_sessions: bounced,
+          bounce_rate: ratio(bounced, sessionsSet.size),
         });
       }
     }
@@ -266,18 +367,33 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const [day, currency] = k.split("|");
     const revenue = os.reduce((s, o) => s + cents(o.revenue), 0);
     return {
-      site, day: Number(day), currency, orders: os.length, revenue, units: os.reduce((s, o) => s + units(o), 0),
-      aov: aovCents(revenue, os.length), late_orders: os.filter((o) => o.late).length,
+      site,
+      day: Number(day),
+      currency,
+      orders: os.length,
+      revenue,
+      units: os.reduce((s, o) => s + units(o), 0),
+      aov: aovCents(revenue, os.length),
+      late_orders: os.filter((o) => o.late).length,
     };
   });
 
-  const daily_revenue_by_category = [...groupBy(lines, (l) =>
-    `${dayOf(l.order.t)}|${products.get(l.product_id)?.category ?? "(unknown)"}|${l.order.currency}`)]
+  const daily_revenue_by_category = [
+    ...groupBy(
+      lines,
+      (l) => `${dayOf(l.order.t)}|${products.get(l.product_id)?.category ?? "(unknown)"}|${l.order.currency}`,
+    ),
+  ]
     .map(([k, ls]) => {
       const [day, category, currency] = k.split("|");
       return {
-        site, day: Number(day), category, currency, orders: new Set(ls.map((l) => l.order.order_id)).size,
-        units: ls.reduce((s, l) => s + l.quantity, 0), revenue: ls.reduce((s, l) => s + lineCents(l), 0),
+        site,
+        day: Number(day),
+        category,
+        currency,
+        orders: new Set(ls.map((l) => l.order.order_id)).size,
+        units: ls.reduce((s, l) => s + l.quantity, 0),
+        revenue: ls.reduce((s, l) => s + lineCents(l), 0),
       };
     });
 
@@ -288,9 +404,16 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const carters = users((f) => f.type === "add_to_cart");
     const purchasers = users((f) => f.type === "purchase");
     return {
-      site, day: Number(day), visitors, sessions: new Set(fs.map((f) => f.session_id)).size, product_viewers, carters,
-      purchasers, orders: fs.filter((f) => f.type === "purchase").length,
-      view_to_cart_rate: ratio(carters, product_viewers), cart_to_purchase_rate: ratio(purchasers, carters),
+      site,
+      day: Number(day),
+      visitors,
+      sessions: new Set(fs.map((f) => f.session_id)).size,
+      product_viewers,
+      carters,
+      purchasers,
+      orders: fs.filter((f) => f.type === "purchase").length,
+      view_to_cart_rate: ratio(carters, product_viewers),
+      cart_to_purchase_rate: ratio(purchasers, carters),
       conversion_rate: ratio(purchasers, visitors),
     };
   });
@@ -302,11 +425,18 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     for (const b of buys) add(lifetime_value, b.currency, cents(b.revenue));
     const account = accounts.get(user_key);
     return {
-      site, user_key, user_id: fs.map((f) => f.user_id ?? "").sort().pop() ?? "",
-      first_seen: Math.min(...fs.map((f) => f.t)), last_seen: Math.max(...fs.map((f) => f.t)),
-      sessions: new Set(fs.map((f) => f.session_id)).size, page_views: fs.filter((f) => f.type === "page_view").length,
-      orders: buys.length, lifetime_value,
-      country: account?.country ?? "", language: account?.language ?? "", account_currency: account?.currency ?? "",
+      site,
+      user_key,
+      user_id: fs.map((f) => f.user_id ?? "").sort().pop() ?? "",
+      first_seen: Math.min(...fs.map((f) => f.t)),
+      last_seen: Math.max(...fs.map((f) => f.t)),
+      sessions: new Set(fs.map((f) => f.session_id)).size,
+      page_views: fs.filter((f) => f.type === "page_view").length,
+      orders: buys.length,
+      lifetime_value,
+      country: account?.country ?? "",
+      language: account?.language ?? "",
+      account_currency: account?.currency ?? "",
     };
   });
 
@@ -316,9 +446,15 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const revenue: Cents = {};
     for (const l of ls) add(revenue, l.currency, l.cents);
     return {
-      product_id: p.id, name: p.name, category: p.category, price: cents(p.price),
-      views: acts.filter((a) => a.kind === "page_view").length, cart_adds: acts.filter((a) => a.kind === "add_to_cart").length,
-      orders: new Set(ls.map((l) => l.order)).size, units_sold: ls.reduce((s, l) => s + l.qty, 0), revenue,
+      product_id: p.id,
+      name: p.name,
+      category: p.category,
+      price: cents(p.price),
+      views: acts.filter((a) => a.kind === "page_view").length,
+      cart_adds: acts.filter((a) => a.kind === "add_to_cart").length,
+      orders: new Set(ls.map((l) => l.order)).size,
+      units_sold: ls.reduce((s, l) => s + l.qty, 0),
+      revenue,
     };
   });
 
@@ -330,9 +466,16 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const sessionsN = new Set(fs.map((f) => f.session_id)).size;
     const converting = new Set(buys.map((b) => b.session_id)).size;
     return {
-      site, hour: Number(hour), visitors: new Set(fs.filter((f) => f.type === "page_view").map((f) => f.user_key)).size,
-      sessions: sessionsN, page_views: fs.filter((f) => f.type === "page_view").length, orders: buys.length,
-      converting_sessions: converting, conversion_rate: ratio(converting, sessionsN), revenue, aov,
+      site,
+      hour: Number(hour),
+      visitors: new Set(fs.filter((f) => f.type === "page_view").map((f) => f.user_key)).size,
+      sessions: sessionsN,
+      page_views: fs.filter((f) => f.type === "page_view").length,
+      orders: buys.length,
+      converting_sessions: converting,
+      conversion_rate: ratio(converting, sessionsN),
+      revenue,
+      aov,
     };
   });
 
@@ -343,7 +486,11 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     const series: { start: number; revenue: number; orders: number }[] = [];
     for (let start = first; start < floorTo(now, BUCKET); start += BUCKET) {
       const inBucket = os.filter((o) => floorTo(o.t, BUCKET) === start);
-      series.push({ start, revenue: inBucket.reduce((s, o) => s + cents(o.revenue), 0), orders: inBucket.length });
+      series.push({
+        start,
+        revenue: inBucket.reduce((s, o) => s + cents(o.revenue), 0),
+        orders: inBucket.length,
+      });
     }
     series.forEach((b, i) => {
       const trail = series.slice(Math.max(0, i - 288), i);
@@ -353,26 +500,60 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
       };
       const r = stats(trail.map((x) => x.revenue / 100));
       const o = stats(trail.map((x) => x.orders));
-      const z = (x: number, s: { mean: number; sd: number }) => trail.length < 12 || s.sd === 0 ? null : (x - s.mean) / s.sd;
+      const z = (x: number, s: { mean: number; sd: number }) =>
+        trail.length < 12 || s.sd === 0 ? null : (x - s.mean) / s.sd;
       const revenue_z = z(b.revenue / 100, r);
       revenue_anomalies.push({
-        site, currency, bucket_start: b.start, revenue: b.revenue, orders: b.orders,
-        trailing_mean_revenue: trail.length ? r.mean : null, trailing_stddev_revenue: trail.length ? r.sd : null,
-        revenue_z, orders_z: z(b.orders, o), flagged: revenue_z !== null && Math.abs(revenue_z) >= 3 ? 1 : 0,
+        site,
+        currency,
+        bucket_start: b.start,
+        revenue: b.revenue,
+        orders: b.orders,
+        trailing_mean_revenue: trail.length ? r.mean : null,
+        trailing_stddev_revenue: trail.length ? r.sd : null,
+        revenue_z,
+        orders_z: z(b.orders, o),
+        flagged: revenue_z !== null && Math.abs(revenue_z) >= 3 ? 1 : 0,
       });
     });
   }
 
   const late_events = unique.filter((f) => f.late).map((f) => ({
-    site, event_id: f.event_id, type: f.type, event_time: f.t, received_at: f.received,
-    window_start: floorTo(f.t, MINUTE), delay_ms: f.received - f.t, deliveries: f.deliveries,
+    site,
+    event_id: f.event_id,
+    type: f.type,
+    event_time: f.t,
+    received_at: f.received,
+    window_start: floorTo(f.t, MINUTE),
+    delay_ms: f.received - f.t,
+    deliveries: f.deliveries,
   }));
 
   return {
-    stats: { events: unique.length, duplicates: deliveries.length - facts.length, replays: facts.length - unique.length, orders: orders.length, late: late_events.length },
-    funnel_1m, revenue_hop, session_funnel, sessions, abandoned_carts, cart_abandonment, product_performance,
-    product_performance_hourly, pageview_metrics, daily_orders, daily_revenue_by_category, daily_funnel, dim_user,
-    dim_product, hourly_kpis, revenue_anomalies, late_events,
+    stats: {
+      events: unique.length,
+      duplicates: deliveries.length - facts.length,
+      replays: facts.length - unique.length,
+      orders: orders.length,
+      late: late_events.length,
+    },
+    funnel_1m,
+    revenue_hop,
+    session_funnel,
+    sessions,
+    abandoned_carts,
+    cart_abandonment,
+    product_performance,
+    product_performance_hourly,
+    pageview_metrics,
+    daily_orders,
+    daily_revenue_by_category,
+    daily_funnel,
+    dim_user,
+    dim_product,
+    hourly_kpis,
+    revenue_anomalies,
+    late_events,
   };
 }
 
@@ -383,7 +564,13 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
  */
 function funnelLevel(fs: Fact[]): number {
   const step = (f: Fact) =>
-    f.type === "page_view" && productOfUrl(f.url) ? 0 : f.type === "add_to_cart" ? 1 : f.type === "purchase" ? 2 : -1;
+    f.type === "page_view" && productOfUrl(f.url)
+      ? 0
+      : f.type === "add_to_cart"
+      ? 1
+      : f.type === "purchase"
+      ? 2
+      : -1;
   const reached: (number | undefined)[] = [undefined, undefined, undefined];
   for (const f of [...fs].sort((a, b) => a.t - b.t)) {
     const s = step(f);

@@ -69,8 +69,9 @@ function normalize(row: SqlRow): SqlRow {
     if (MONEY.has(k) && v !== null && typeof v === "object") {
       out[k] = Object.fromEntries(Object.entries(v).map(([c, x]) => [c, Math.round(Number(x) * 100)]));
     } else if (MONEY.has(k)) out[k] = Math.round(Number(v) * 100);
-    else if (typeof v === "string" && DATETIME.test(v)) out[k] = Date.parse(v.replace(" ", "T") + (v.length === 10 ? "T00:00:00Z" : "Z"));
-    else if (typeof v === "string" && /^-?\d+$/.test(v) && k !== "value") out[k] = Number(v);
+    else if (typeof v === "string" && DATETIME.test(v)) {
+      out[k] = Date.parse(v.replace(" ", "T") + (v.length === 10 ? "T00:00:00Z" : "Z"));
+    } else if (typeof v === "string" && /^-?\d+$/.test(v) && k !== "value") out[k] = Number(v);
     else out[k] = v;
   }
   return out;
@@ -78,9 +79,17 @@ function normalize(row: SqlRow): SqlRow {
 
 /** Fields compared within a tolerance: rates rounded to 4 places, statistics rounded for display. */
 const TOLERANCE: Record<string, number> = {
-  view_to_cart_rate: 1e-4, cart_to_buy_rate: 1e-4, cart_to_purchase_rate: 1e-4, conversion_rate: 1e-4,
-  abandonment_rate: 1e-4, bounce_rate: 1e-4, duration_s: 1e-9,
-  trailing_mean_revenue: 0.01, trailing_stddev_revenue: 0.01, revenue_z: 1e-3, orders_z: 1e-3,
+  view_to_cart_rate: 1e-4,
+  cart_to_buy_rate: 1e-4,
+  cart_to_purchase_rate: 1e-4,
+  conversion_rate: 1e-4,
+  abandonment_rate: 1e-4,
+  bounce_rate: 1e-4,
+  duration_s: 1e-9,
+  trailing_mean_revenue: 0.01,
+  trailing_stddev_revenue: 0.01,
+  revenue_z: 1e-3,
+  orders_z: 1e-3,
 };
 
 function assertTable(name: string, actualRows: SqlRow[], expectedRows: SqlRow[], key: string[]) {
@@ -93,8 +102,10 @@ function assertTable(name: string, actualRows: SqlRow[], expectedRows: SqlRow[],
     const want = { ...expected[i] };
     for (const [field, tolerance] of Object.entries(TOLERANCE)) {
       if (!(field in want) || want[field] === null || row[field] === null) continue;
-      ok(Math.abs(Number(row[field]) - Number(want[field])) <= tolerance + 1e-12,
-        `${name} ${k(row)}: ${field} is ${row[field]}, the truth says ${want[field]}`);
+      ok(
+        Math.abs(Number(row[field]) - Number(want[field])) <= tolerance + 1e-12,
+        `${name} ${k(row)}: ${field} is ${row[field]}, the truth says ${want[field]}`,
+      );
       want[field] = row[field];
     }
     assertEquals(row, want, `${name} ${k(row)}`);
@@ -121,7 +132,11 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         catalogue,
       });
       assertEquals(loaded.products, 120);
-      const producer = new Producer({ clientId: "truth-test", bootstrapBrokers: [pipeline.kafkaBootstrap], serializers: stringSerializers });
+      const producer = new Producer({
+        clientId: "truth-test",
+        bootstrapBrokers: [pipeline.kafkaBootstrap],
+        serializers: stringSerializers,
+      });
       await producer.send({ messages: [{ topic: topics.events.name, value: "{not json" }] });
       await producer.close();
       for (const batch of sent) {
@@ -131,7 +146,10 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           body: JSON.stringify({ site: SITE, sent_at: Date.now(), events: batch.events }),
         });
         assertEquals(response.status, 202, await response.clone().text());
-        const result = await response.json() as { accepted: number; results: { index: number; status: string; code?: string }[] };
+        const result = await response.json() as {
+          accepted: number;
+          results: { index: number; status: string; code?: string }[];
+        };
         deliveries += result.accepted;
         for (const r of result.results) {
           if (r.status === "accepted") accepted.push(batch.events[r.index]);
@@ -140,7 +158,11 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       }
       assertEquals(deliveries, accepted.length);
       // The only refusals: a batch repeating an event (the simulator's quick duplicates land in one batch).
-      assertEquals(Object.keys(refused).filter((code) => code !== "duplicate_event_id"), [], JSON.stringify(refused));
+      assertEquals(
+        Object.keys(refused).filter((code) => code !== "duplicate_event_id"),
+        [],
+        JSON.stringify(refused),
+      );
     });
 
     await t.step("everything arrives in ClickHouse", async () => {
@@ -162,34 +184,75 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       `SELECT event_id, toUnixTimestamp64Milli(event_time) AS event_time, toUnixTimestamp64Milli(received_at) AS received_at,
         _partition AS partition, _offset AS offset, browser, device_type FROM events WHERE site = '${SITE}'`,
     )).map((r): Delivery => ({
-      event_id: String(r.event_id), event_time: Number(r.event_time), received_at: Number(r.received_at),
-      partition: Number(r.partition), offset: Number(r.offset), browser: String(r.browser), device_type: String(r.device_type),
+      event_id: String(r.event_id),
+      event_time: Number(r.event_time),
+      received_at: Number(r.received_at),
+      partition: Number(r.partition),
+      offset: Number(r.offset),
+      browser: String(r.browser),
+      device_type: String(r.device_type),
     }));
     // The query's now() for the views that depend on it, taken in the same query as their rows.
     const [{ q }] = await pipeline.rows<{ q: string }>("SELECT toUnixTimestamp64Milli(now64(3)) AS q");
     const truth = computeTruth({
-      site: SITE, sent: accepted, deliveries: stamps, catalogue, watermarkMs: WATERMARK_MS, now: Number(q),
+      site: SITE,
+      sent: accepted,
+      deliveries: stamps,
+      catalogue,
+      watermarkMs: WATERMARK_MS,
+      now: Number(q),
     });
     console.log("dataset:", JSON.stringify({ deliveries, refused, ...truth.stats }));
-    ok(truth.stats.duplicates > 0 && truth.stats.replays > 0 && truth.stats.late > 0, "the dataset exercises every fault");
+    ok(
+      truth.stats.duplicates > 0 && truth.stats.replays > 0 && truth.stats.late > 0,
+      "the dataset exercises every fault",
+    );
     ok(truth.funnel_1m.length > 0 && truth.revenue_hop.length > 0, "the live windows have data");
 
     const site = `WHERE site = '${SITE}'`;
     const tables: [string, string, Record<string, unknown>[], string[]][] = [
       ["funnel_1m", `SELECT * FROM funnel_1m ${site}`, truth.funnel_1m, ["window_start"]],
-      ["revenue_hop", `SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) ${site}`, truth.revenue_hop, ["currency", "window_start"]],
-      ["session_funnel", `SELECT * FROM session_funnel ${site}`, truth.session_funnel, ["period", "period_start"]],
+      [
+        "revenue_hop",
+        `SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) ${site}`,
+        truth.revenue_hop,
+        ["currency", "window_start"],
+      ],
+      ["session_funnel", `SELECT * FROM session_funnel ${site}`, truth.session_funnel, [
+        "period",
+        "period_start",
+      ]],
       ["sessions", `SELECT * FROM sessions ${site}`, truth.sessions, ["session_id"]],
-      ["product_performance", `SELECT * FROM product_performance ${site}`, truth.product_performance, ["product_id"]],
-      ["product_performance_hourly", `SELECT * FROM product_performance_hourly ${site}`, truth.product_performance_hourly, ["hour", "product_id"]],
-      ["pageview_metrics", `SELECT * FROM pageview_metrics ${site}`, truth.pageview_metrics, ["dimension", "value"]],
+      ["product_performance", `SELECT * FROM product_performance ${site}`, truth.product_performance, [
+        "product_id",
+      ]],
+      [
+        "product_performance_hourly",
+        `SELECT * FROM product_performance_hourly ${site}`,
+        truth.product_performance_hourly,
+        ["hour", "product_id"],
+      ],
+      ["pageview_metrics", `SELECT * FROM pageview_metrics ${site}`, truth.pageview_metrics, [
+        "dimension",
+        "value",
+      ]],
       ["daily_orders", `SELECT * FROM daily_orders ${site}`, truth.daily_orders, ["day", "currency"]],
-      ["daily_revenue_by_category", `SELECT * FROM daily_revenue_by_category ${site}`, truth.daily_revenue_by_category, ["day", "category", "currency"]],
+      [
+        "daily_revenue_by_category",
+        `SELECT * FROM daily_revenue_by_category ${site}`,
+        truth.daily_revenue_by_category,
+        ["day", "category", "currency"],
+      ],
       ["daily_funnel", `SELECT * FROM daily_funnel ${site}`, truth.daily_funnel, ["day"]],
       ["dim_user", `SELECT * FROM dim_user ${site}`, truth.dim_user, ["user_key"]],
       ["dim_product", `SELECT * FROM dim_product`, truth.dim_product, ["product_id"]],
       ["hourly_kpis", `SELECT * FROM hourly_kpis ${site}`, truth.hourly_kpis, ["hour"]],
-      ["late_events", `SELECT * EXCEPT (user_key, session_id, order_id, currency, revenue) FROM late_events ${site}`, truth.late_events, ["event_id"]],
+      [
+        "late_events",
+        `SELECT * EXCEPT (user_key, session_id, order_id, currency, revenue) FROM late_events ${site}`,
+        truth.late_events,
+        ["event_id"],
+      ],
     ];
     for (const [name, sql, expected, key] of tables) {
       await t.step(`${name} equals the truth (${expected.length} rows)`, async () => {
@@ -197,29 +260,55 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       });
     }
 
-    await t.step("abandoned_carts, cart_abandonment and revenue_anomalies equal the truth at the query's now()", async () => {
-      const carts = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM abandoned_carts ${site}`);
-      const nowOf = (rows: SqlRow[]) => rows.length ? Number(rows[0].q) : Number(q);
-      const strip = (rows: SqlRow[]) => rows.map(({ q: _, ...r }) => r);
-      const at = (rows: SqlRow[]) => computeTruth({
-        site: SITE, sent: accepted, deliveries: stamps, catalogue, watermarkMs: WATERMARK_MS, now: nowOf(rows),
-      });
-      assertTable("abandoned_carts", strip(carts), at(carts).abandoned_carts, ["session_id"]);
-      const hourly = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${site}`);
-      assertTable("cart_abandonment", strip(hourly), at(hourly).cart_abandonment, ["hour"]);
-      const anomalies = await pipeline.rows<SqlRow>(`SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM revenue_anomalies ${site}`);
-      const expected = at(anomalies).revenue_anomalies;
-      assertTable("revenue_anomalies", strip(anomalies), expected, ["currency", "bucket_start"]);
-      ok(expected.some((r) => r.flagged === 1), "the spike is flagged");
-    });
+    await t.step(
+      "abandoned_carts, cart_abandonment and revenue_anomalies equal the truth at the query's now()",
+      async () => {
+        const carts = await pipeline.rows<SqlRow>(
+          `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM abandoned_carts ${site}`,
+        );
+        const nowOf = (rows: SqlRow[]) => rows.length ? Number(rows[0].q) : Number(q);
+        const strip = (rows: SqlRow[]) => rows.map(({ q: _, ...r }) => r);
+        const at = (rows: SqlRow[]) =>
+          computeTruth({
+            site: SITE,
+            sent: accepted,
+            deliveries: stamps,
+            catalogue,
+            watermarkMs: WATERMARK_MS,
+            now: nowOf(rows),
+          });
+        assertTable("abandoned_carts", strip(carts), at(carts).abandoned_carts, ["session_id"]);
+        const hourly = await pipeline.rows<SqlRow>(
+          `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${site}`,
+        );
+        assertTable("cart_abandonment", strip(hourly), at(hourly).cart_abandonment, ["hour"]);
+        const anomalies = await pipeline.rows<SqlRow>(
+          `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM revenue_anomalies ${site}`,
+        );
+        const expected = at(anomalies).revenue_anomalies;
+        assertTable("revenue_anomalies", strip(anomalies), expected, ["currency", "bucket_start"]);
+        ok(expected.some((r) => r.flagged === 1), "the spike is flagged");
+      },
+    );
 
     await t.step("products and users equal the catalogue", async () => {
       const products = await pipeline.rows<SqlRow>("SELECT id, name, category, price FROM products FINAL");
-      assertTable("products", products, catalogue.products.map((p) => ({ ...p, price: Math.round(p.price * 100) })), ["id"]);
+      assertTable(
+        "products",
+        products,
+        catalogue.products.map((p) => ({ ...p, price: Math.round(p.price * 100) })),
+        ["id"],
+      );
       const users = await pipeline.rows<SqlRow>("SELECT * EXCEPT updated_at FROM users FINAL");
       const expected = catalogue.users.filter((u) => u.user_id).map((u) => ({
-        user_id: u.user_id, anonymous_id: u.anonymous_id, country: u.country, language: u.language, currency: u.currency,
-        device_type: u.device.type, browser: u.device.browser, os: u.device.os,
+        user_id: u.user_id,
+        anonymous_id: u.anonymous_id,
+        country: u.country,
+        language: u.language,
+        currency: u.currency,
+        device_type: u.device.type,
+        browser: u.device.browser,
+        os: u.device.os,
       }));
       assertTable("users", users, expected, ["user_id"]);
     });
