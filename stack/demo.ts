@@ -5,13 +5,32 @@ import { upOptions } from "./up.ts";
 import { envInt, processEnv } from "./env.ts";
 import { formatProgress, simulate } from "../loadtest/simulate.ts";
 import { sqlText } from "../processor/sql_client.ts";
+import { loadCatalogue } from "../clickhouse/load_catalogue.ts";
+import { buildCatalogue } from "../loadtest/catalogue.ts";
+import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
 
 const eps = envInt(processEnv, "DEMO_EPS", 50, { min: 1, max: 100_000 });
 const started = performance.now();
 const pipeline = await startPipeline(upOptions());
-console.log(`Pipeline up in ${((performance.now() - started) / 1000).toFixed(1)} s. Collector ${pipeline.collectorUrl}, ` +
-  `SQL ${pipeline.sql.url} (user ${pipeline.sql.user}, password in ${pipeline.env.SQL_PASSWORD_FILE}).`);
-console.log(`Simulating shoppers at ${eps} events/s; Ctrl-C to stop (the pipeline keeps running: deno task down).\n`);
+console.log(
+  `Pipeline up in ${
+    ((performance.now() - started) / 1000).toFixed(1)
+  } s. Collector ${pipeline.collectorUrl}, ` +
+    `SQL ${pipeline.sql.url} (user ${pipeline.sql.user}, password in ${pipeline.env.SQL_PASSWORD_FILE}).`,
+);
+// The shoppers browse this catalogue, so products and users join to the events.
+const seed = envInt(processEnv, "DEMO_SEED", 42, { min: 0 });
+const fromPipeline = (name: string) => pipeline.env[name];
+const topics = topicsFromEnv(fromPipeline);
+const loaded = await loadCatalogue({
+  brokers: brokersFromEnv(fromPipeline),
+  topics: { products: topics.products.name, users: topics.users.name },
+  catalogue: buildCatalogue({ seed }),
+});
+console.log(`Catalogue loaded: ${loaded.products} products, ${loaded.users} users (seed ${seed}).`);
+console.log(
+  `Simulating shoppers at ${eps} events/s; Ctrl-C to stop (the pipeline keeps running: deno task down).\n`,
+);
 
 const stop = new AbortController();
 Deno.addSignalListener("SIGINT", () => stop.abort());
@@ -22,7 +41,7 @@ const traffic = simulate({
   site: "demo",
   eps,
   durationMs: 24 * 60 * 60 * 1000,
-  seed: Date.now() % 100_000,
+  seed,
   signal: stop.signal,
   onProgress: (p) => progress = formatProgress(p),
 });
@@ -31,7 +50,9 @@ const FUNNEL = `SELECT window_start, viewers, carters, purchasers, view_to_cart_
 FROM funnel_1m WHERE site = 'demo' ORDER BY window_start DESC LIMIT 5 FORMAT PrettyCompactMonoBlock`;
 
 while (!stop.signal.aborted) {
-  const table = await sqlText(pipeline.sql, FUNNEL, "PrettyCompactMonoBlock").catch((e) => `(query failed: ${e.message})`);
+  const table = await sqlText(pipeline.sql, FUNNEL, "PrettyCompactMonoBlock").catch((e) =>
+    `(query failed: ${e.message})`
+  );
   console.log(`\n${new Date().toISOString()}  live funnel (last 5 minutes)\n${table}${progress}`);
   await new Promise((resolve) => {
     const timer = setTimeout(resolve, 3000);
