@@ -40,7 +40,10 @@ Deno.test("evaluate() keeps the start time and updates the value of a firing ale
 
 Deno.test("evaluate() treats each subject as its own alert", () => {
   const r = round(new Map(), {
-    lag: [{ subject: "partition-0", value: 101 }, { subject: "partition-1", value: 100 }, { subject: "partition-2", value: 5000 }],
+    lag: [{ subject: "partition-0", value: 101 }, { subject: "partition-1", value: 100 }, {
+      subject: "partition-2",
+      value: 5000,
+    }],
   }, 1);
   assertEquals(r.transitions.map((t) => t.alert_id), ["lag:partition-0", "lag:partition-2"]);
 });
@@ -48,7 +51,10 @@ Deno.test("evaluate() treats each subject as its own alert", () => {
 Deno.test("evaluate() fires conversion below its threshold and |z| at or over it, both signs", () => {
   const r = round(new Map(), {
     conv: [{ subject: "shop-a", value: 0.01 }, { subject: "shop-b", value: 0.2 }],
-    z: [{ subject: "shop-a/EUR", value: -3 }, { subject: "shop-b/EUR", value: 2.99 }, { subject: "shop-c/USD", value: 4.5 }],
+    z: [{ subject: "shop-a/EUR", value: -3 }, { subject: "shop-b/EUR", value: 2.99 }, {
+      subject: "shop-c/USD",
+      value: 4.5,
+    }],
   }, 1);
   assertEquals(r.transitions.map((t) => t.alert_id), ["conv:shop-a", "z:shop-a/EUR", "z:shop-c/USD"]);
   strictEqual(r.transitions[0].message, "conv: conversion_rate of shop-a is 0.01 (< 0.05)");

@@ -38,7 +38,11 @@ function fakeKafka(lags: () => number[], dlqPerMinute = () => 0): OffsetSource {
   };
 }
 
-function setup(rulesJson: unknown, values: Partial<Record<AlertQuery, () => Record<string, unknown>[]>>, kafka?: OffsetSource) {
+function setup(
+  rulesJson: unknown,
+  values: Partial<Record<AlertQuery, () => Record<string, unknown>[]>>,
+  kafka?: OffsetSource,
+) {
   let now = Date.UTC(2025, 10, 22, 10, 0, 0);
   const calls: { sql: string; params: Params }[] = [];
   const run: RunSql = <T>(sql: string, params: Params) => {
@@ -63,7 +67,15 @@ Deno.test("AlertService: a conversion drop (broken checkout) fires once and reso
   const conversion = [0.04, 0.0, 0.0, 0.0, 0.035, 0.04];
   let i = 0;
   const t = setup(
-    { rules: [{ id: "low-conversion", kind: "conversion_rate", threshold: 0.01, windowSeconds: 600, minVolume: 50 }] },
+    {
+      rules: [{
+        id: "low-conversion",
+        kind: "conversion_rate",
+        threshold: 0.01,
+        windowSeconds: 600,
+        minVolume: 50,
+      }],
+    },
     { conversion_rate: () => [{ subject: "demo", value: conversion[i], volume: "120" }] },
   );
   for (; i < conversion.length; i++) {
@@ -80,19 +92,31 @@ Deno.test("AlertService: a conversion drop (broken checkout) fires once and reso
   strictEqual(resolved.started_at, fired.at);
   strictEqual(resolved.at - fired.at, 3 * 15_000);
   // The rule's window and volume reach the SQL as parameters, with the clock's time.
-  assertEquals(t.calls[0].params, { to: "2025-11-22 10:00:00", window_s: 600, min_volume: 50, grace_s: 1800 });
+  assertEquals(t.calls[0].params, {
+    to: "2025-11-22 10:00:00",
+    window_s: 600,
+    min_volume: 50,
+    grace_s: 1800,
+  });
 });
 
 Deno.test("AlertService: a failed webhook delivery waits in its outbox and goes out, in order, with the next round", async () => {
   let lag = 50_000;
-  const t = setup({ rules: [{ id: "lag", kind: "consumer_lag", threshold: 10_000 }] }, {}, fakeKafka(() => [lag, 0]));
+  const t = setup(
+    { rules: [{ id: "lag", kind: "consumer_lag", threshold: 10_000 }] },
+    {},
+    fakeKafka(() => [lag, 0]),
+  );
   t.webhook.failNext = 1;
   await t.service.tick();
   assertEquals([t.kafkaNotifier.sent.length, t.webhook.sent.length], [1, 0]);
   lag = 0;
   await t.service.tick();
   assertEquals(t.webhook.sent.map((a) => a.status), ["firing", "resolved"]);
-  assertEquals(t.kafkaNotifier.sent.map((a) => [a.alert_id, a.status]), [["lag:partition-0", "firing"], ["lag:partition-0", "resolved"]]);
+  assertEquals(t.kafkaNotifier.sent.map((a) => [a.alert_id, a.status]), [["lag:partition-0", "firing"], [
+    "lag:partition-0",
+    "resolved",
+  ]]);
   strictEqual(t.logs.filter((l) => l.includes("webhook delivery failed")).length, 1);
 });
 
@@ -111,7 +135,10 @@ Deno.test("AlertService: a rule whose source fails is reported in the view and l
   assertEquals(transitions.map((a) => a.alert_id), ["errors:pipeline"]);
   const view = t.service.view();
   assertEquals(view.firing.map((a) => a.alert_id), ["errors:pipeline"]);
-  assertEquals(view.rules.find((r) => r.id === "dlq")?.error, "dlq: no Kafka connection to read offsets from");
+  assertEquals(
+    view.rules.find((r) => r.id === "dlq")?.error,
+    "dlq: no Kafka connection to read offsets from",
+  );
   assertEquals(view.recent.map((a) => a.status), ["firing"]);
 });
 
@@ -126,5 +153,8 @@ Deno.test("AlertService: a revenue spike on one site's currency fires for that s
   await t.service.tick();
   z = [{ subject: "demo/EUR", value: 0.3 }, { subject: "demo/USD", value: 0.1 }];
   await t.service.tick();
-  assertEquals(t.kafkaNotifier.sent.map((a) => [a.subject, a.status]), [["demo/EUR", "firing"], ["demo/EUR", "resolved"]]);
+  assertEquals(t.kafkaNotifier.sent.map((a) => [a.subject, a.status]), [["demo/EUR", "firing"], [
+    "demo/EUR",
+    "resolved",
+  ]]);
 });

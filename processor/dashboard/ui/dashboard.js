@@ -59,7 +59,8 @@ function chart(name, el, series, data, extra = {}) {
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
     axes: [{}, { size: 60 }],
-    series: [{}, ...series],
+    // Lines only: a point per minute is noise. The anomaly series turns its own points back on.
+    series: [{}, ...series.map((s) => ({ points: { show: false }, ...s }))],
     ...extra,
   };
   if (charts[name]?.key === JSON.stringify(series.map((s) => s.label))) {
@@ -168,7 +169,7 @@ function num(value) {
 
 function renderTables(d) {
   rows($("#top-products tbody"), d.topProducts, (p) => [
-    [p.name ? `${p.name} (${p.product_id})` : p.product_id, "", "product"],
+    [{ raw: p.product_id, text: p.name ? `${p.name} (${p.product_id})` : p.product_id }, "", "product_id"],
     [num(p.views), "num", "views"],
     [num(p.cart_adds), "num", "cart_adds"],
     [num(p.units), "num", "units"],

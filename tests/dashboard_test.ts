@@ -1,0 +1,420 @@
+// The dashboard, SQL console and alerts on the real pipeline, in Debian's Chromium (playwright-core):
+// simulated shoppers flow through collector → Kafka → ClickHouse while the page refreshes; once the
+// traffic stops and Kafka is drained, every number on screen must equal its SQL file's result for
+// the same window. The console must show the engine's refusals; an ingest-error spike must fire
+// one alert and resolve it once, on the webhook, the alerts topic and the page. One pipeline and
+// one browser serve every step (the machine is small). Screenshots: .cache/screenshots/.
+import { deepStrictEqual as assertEquals, match, ok, strictEqual } from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  Consumer,
+  MessagesStreamModes,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+} from "@platformatic/kafka";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { simulate } from "../loadtest/simulate.ts";
+import { topicsFromEnv } from "../kafka/topics.ts";
+import { freePort } from "../stack/process.ts";
+import { pollUntil, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
+import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
+import type { Alert } from "../processor/alerts/evaluate.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SCREENSHOTS = fileURLToPath(new URL("../.cache/screenshots/", import.meta.url));
+const SITE = "dashtest";
+
+async function launch(): Promise<Browser> {
+  const found = await Deno.stat(CHROMIUM).then(() => true, () => false);
+  if (!found) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (the stack bootstrap does).`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A webhook receiver on a free port, keeping what it got. */
+async function webhookReceiver() {
+  const received: Alert[] = [];
+  const port = await freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
+    received.push(await request.json());
+    return new Response(null, { status: 204 });
+  });
+  return { url: `http://127.0.0.1:${port}/hook`, received, close: () => server.shutdown() };
+}
+
+/** A query file run through the SQL endpoint with the dashboard's parameters, as a client would. */
+async function sqlFile(p: TestPipeline, sql: string, params: Record<string, string>) {
+  const url = new URL(p.sql.url);
+  url.searchParams.set("default_format", "JSONEachRow");
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(`param_${k}`, v);
+  const response = await fetch(url, {
+    method: "POST",
+    body: sql,
+    headers: { "X-ClickHouse-User": p.sql.user, "X-ClickHouse-Key": p.sql.password },
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`SQL failed (${response.status}): ${text}`);
+  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Everything the page shows, read in one go (rendering is synchronous, so it is one refresh's state). */
+function readScreen(page: Page) {
+  return page.evaluate(() => {
+    const main = document.querySelector<HTMLElement>("#dashboard")!;
+    const metrics: Record<string, { value: string; text: string }> = {};
+    for (const el of document.querySelectorAll<HTMLElement>("[data-metric]")) {
+      if (!el.closest("tbody")) {
+        metrics[el.dataset.metric!] = { value: el.dataset.value ?? "", text: el.textContent ?? "" };
+      }
+    }
+    const table = (sel: string) =>
+      [...document.querySelectorAll(`${sel} tbody tr`)].map((tr) =>
+        Object.fromEntries(
+          [...tr.querySelectorAll<HTMLElement>("td[data-metric]")].map((
+            td,
+          ) => [td.dataset.metric, td.dataset.value]),
+        )
+      );
+    return {
+      to: Number(main.dataset.to),
+      from: Number(main.dataset.from),
+      refreshes: Number(main.dataset.refreshes ?? 0),
+      params: JSON.parse(main.dataset.params ?? "{}") as Record<string, string>,
+      metrics,
+      revenueTotals: JSON.parse(
+        document.querySelector<HTMLElement>("#revenue-totals")!.dataset.value ?? "[]",
+      ),
+      topProducts: table("#top-products"),
+      lag: table("#lag"),
+      charts: document.querySelectorAll(".chart .uplot canvas").length,
+      firing: [...document.querySelectorAll<HTMLElement>("#alerts-firing [data-alert]")].map((li) =>
+        li.dataset.alert
+      ),
+      recent: [...document.querySelectorAll<HTMLElement>("#alerts-recent [data-alert]")].map((li) =>
+        `${li.dataset.alert}:${li.dataset.status}`
+      ),
+    };
+  });
+}
+
+Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) => {
+  await Deno.mkdir(SCREENSHOTS, { recursive: true });
+  const hook = await webhookReceiver();
+  const rulesFile = await Deno.makeTempFile({ suffix: ".json" });
+  // Short windows and a 1 s schedule so a spike fires and clears within the test.
+  await Deno.writeTextFile(
+    rulesFile,
+    JSON.stringify({
+      evaluateEverySeconds: 1,
+      rules: [
+        { id: "ingest-errors", kind: "ingest_errors", threshold: 6, windowSeconds: 20 },
+        { id: "consumer-lag", kind: "consumer_lag", threshold: 1_000_000 },
+      ],
+    }),
+  );
+  const p = await startTestPipeline({ env: { ALERTS_CONFIG: rulesFile, ALERTS_WEBHOOK_URL: hook.url } });
+  const browser = await launch();
+  const traffic = new AbortController();
+  let context: BrowserContext | undefined;
+  try {
+    const base = p.sql.url.replace(/\/$/, "");
+    const simulation = simulate({
+      collector: p.collectorUrl,
+      site: SITE,
+      eps: 40,
+      durationMs: 10 * 60_000,
+      seed: 4242,
+      signal: traffic.signal,
+    });
+    context = await browser.newContext({
+      httpCredentials: { username: p.sql.user, password: p.sql.password },
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+    await t.step("is behind the SQL users' password", async () => {
+      const none = await fetch(`${base}/dashboard/`);
+      const wrong = await fetch(`${base}/dashboard/api/panels`, {
+        headers: { Authorization: `Basic ${btoa("default:nope")}` },
+      });
+      assertEquals([none.status, wrong.status], [401, 401]);
+      match(none.headers.get("WWW-Authenticate") ?? "", /Basic realm="Shoptrail"/);
+      await Promise.all([none.body?.cancel(), wrong.body?.cancel()]);
+    });
+
+    await t.step("shows live numbers that grow while shoppers arrive, with uPlot charts", async () => {
+      await page.goto(`${base}/dashboard/?site=${SITE}&range=15m`);
+      const first = await pollUntil(
+        () => readScreen(page),
+        (s) => Number(s.metrics["kpis.page_views"]?.value) > 0,
+        {
+          deadlineMs: 60_000,
+          intervalMs: 500,
+          what: "page views on the dashboard",
+        },
+      );
+      const later = await pollUntil(
+        () => readScreen(page),
+        (s) =>
+          s.refreshes > first.refreshes &&
+          Number(s.metrics["kpis.page_views"].value) > Number(first.metrics["kpis.page_views"].value),
+        { deadlineMs: 30_000, intervalMs: 500, what: "page views to grow without a reload" },
+      );
+      strictEqual(later.charts, 3, "funnel, revenue and throughput, each a uPlot canvas");
+      strictEqual(later.params.site, SITE);
+    });
+
+    await t.step("switches the time range with the picker", async () => {
+      await page.click('[data-range="1h"]');
+      const s = await pollUntil(() => readScreen(page), (s) => s.to - s.from === 3_600_000, {
+        deadlineMs: 20_000,
+        intervalMs: 200,
+        what: "a 1 h window",
+      });
+      strictEqual(new URL(page.url()).searchParams.get("range"), "1h");
+      strictEqual(s.to - s.from, 3_600_000);
+    });
+
+    await t.step("shows exactly what the SQL files answer for the same window", async () => {
+      traffic.abort();
+      const summary = await simulation;
+      ok(summary.accepted > 100, `the simulator sent ${summary.accepted} events`);
+      // Drained: the events of this site stop changing and ClickHouse has committed every offset.
+      let previous = -1;
+      await pollUntil(
+        async () => {
+          const [{ n }] = await p.rows<{ n: string }>(
+            `SELECT count() AS n FROM events WHERE site = '${SITE}'`,
+          );
+          const stable = Number(n) === previous;
+          previous = Number(n);
+          return stable;
+        },
+        (stable) => stable,
+        { deadlineMs: 60_000, intervalMs: 1500, what: "events to stop arriving" },
+      );
+      const settledAt = Date.now();
+      const screen = await pollUntil(
+        () => readScreen(page),
+        (s) => s.to >= settledAt + 1000 && s.lag.length === 6 && s.lag.every((row) => row.lag === "0"),
+        { deadlineMs: 60_000, intervalMs: 500, what: "a refresh after the drain showing no Kafka lag" },
+      );
+      const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
+      const [kpis] = await sqlFile(p, queries.kpis, screen.params);
+      for (
+        const key of [
+          "sessions",
+          "page_views",
+          "cart_sessions",
+          "abandoned_sessions",
+          "conversion_rate",
+          "cart_abandonment_rate",
+        ]
+      ) {
+        strictEqual(screen.metrics[`kpis.${key}`].value, String(kpis[key]), `kpis.${key}`);
+      }
+      ok(Number(kpis.sessions) > 0);
+      strictEqual(
+        screen.metrics["kpis.sessions"].text,
+        new Intl.NumberFormat("en-US").format(Number(kpis.sessions)),
+      );
+      assertEquals(screen.revenueTotals, await sqlFile(p, queries.revenue_totals, screen.params));
+      const products = await sqlFile(p, queries.top_products, screen.params);
+      assertEquals(
+        screen.topProducts,
+        products.map((r) => ({
+          product_id: r.product_id,
+          views: r.views,
+          cart_adds: r.cart_adds,
+          units: r.units,
+          orders: r.orders,
+        })),
+      );
+      const funnel = await sqlFile(p, queries.funnel, screen.params);
+      const minute = Number(screen.metrics["funnelLast.minute"].value);
+      const row = funnel.find((r) => Number(r.t) === minute) ?? { viewers: 0, carters: 0, purchasers: 0 };
+      for (const key of ["viewers", "carters", "purchasers"]) {
+        strictEqual(
+          screen.metrics[`funnelLast.${key}`].value,
+          String(row[key as keyof typeof row]),
+          `funnel ${key}`,
+        );
+      }
+      await page.screenshot({ path: join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+    });
+
+    await t.step("fits a phone screen without sideways scrolling", async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const widths = await pollUntil(
+        () =>
+          page.evaluate(() => ({
+            page: document.documentElement.scrollWidth,
+            screen: globalThis.innerWidth,
+          })),
+        (w) => w.page <= w.screen,
+        { deadlineMs: 10_000, intervalMs: 200, what: "no horizontal overflow at 390 px" },
+      );
+      ok(widths.page <= widths.screen);
+      await page.screenshot({ path: join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await t.step("console runs a query with its timing and keeps it in the history", async () => {
+      const consolePage = await context!.newPage();
+      await consolePage.goto(`${base}/dashboard/console`);
+      await consolePage.fill(
+        "#sql",
+        `SELECT type, count() AS n FROM events WHERE site = {site:String} GROUP BY type ORDER BY type`,
+      );
+      await consolePage.fill('#params input[name="site"]', SITE);
+      await consolePage.click("#run");
+      await consolePage.waitForSelector("#results tbody tr", { timeout: 20_000 });
+      const shown = await consolePage.$$eval(
+        "#results tbody tr",
+        (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+      );
+      const expected = await p.rows<{ type: string; n: string }>(
+        `SELECT type, count() AS n FROM events WHERE site = '${SITE}' GROUP BY type ORDER BY type`,
+      );
+      assertEquals(shown, expected.map((r) => [r.type, r.n]));
+      match(
+        await consolePage.textContent("#timing") ?? "",
+        /\d+ rows · engine [\d.]+ ms · round trip \d+ ms/,
+      );
+      strictEqual(await consolePage.locator("#history li[data-i]").count(), 1);
+
+      const refusals: [string, RegExp][] = [
+        ["INSERT INTO events (event_id) VALUES ('x')", /Code 164: .*readonly/i],
+        ["ALTER TABLE events DELETE WHERE 1", /Code 164: .*readonly/i],
+        ["DROP TABLE events", /Code 164: .*readonly/i],
+        ["SET readonly = 0", /Code 164: .*readonly/i],
+        ["SELECT * FROM system.users", /Code 497: .*Not enough privileges/],
+        ["SELECT 1; DROP TABLE events", /Multi-statements are not allowed/],
+      ];
+      for (const [sql, expectedError] of refusals) {
+        await consolePage.fill("#sql", sql);
+        await consolePage.click("#run");
+        await consolePage.waitForFunction(() => !document.querySelector<HTMLButtonElement>("#run")!.disabled);
+        const error = await consolePage.textContent("#error");
+        ok(await consolePage.isVisible("#error"), `an error is shown for ${sql}`);
+        match(error ?? "", expectedError, sql);
+      }
+      await consolePage.screenshot({ path: join(SCREENSHOTS, "console.png"), fullPage: true });
+      strictEqual(await consolePage.locator("#history li.failed").count(), refusals.length);
+      const [{ n }] = await p.rows<{ n: string }>(
+        "SELECT count() AS n FROM system.tables WHERE database = 'default' AND name = 'events'",
+      );
+      strictEqual(n, "1", "events still exists");
+      await consolePage.close();
+    });
+
+    await t.step(
+      "an ingest-error spike fires one alert and resolves it once: webhook, alerts topic, page",
+      async () => {
+        const topics = topicsFromEnv((name) => p.env[name]);
+        const producer = new Producer({
+          clientId: "dashboard-test",
+          bootstrapBrokers: [p.kafkaBootstrap],
+          serializers: stringSerializers,
+        });
+        try {
+          await producer.send({
+            messages: Array.from(
+              { length: 30 },
+              (_, i) => ({ topic: topics.events.name, value: `not json ${i}` }),
+            ),
+          });
+        } finally {
+          await producer.close();
+        }
+        const id = "ingest-errors:pipeline";
+        await pollUntil(
+          () => Promise.resolve(hook.received.map((a) => a.status)),
+          (s) => s.includes("firing"),
+          {
+            deadlineMs: 60_000,
+            what: "the webhook to get the firing alert",
+          },
+        );
+        await pollUntil(() => readScreen(page), (s) => s.firing.includes(id), {
+          deadlineMs: 20_000,
+          intervalMs: 500,
+          what: "the page to show the firing alert",
+        });
+        await pollUntil(
+          () => Promise.resolve(hook.received.map((a) => a.status)),
+          (s) => s.includes("resolved"),
+          {
+            deadlineMs: 90_000,
+            intervalMs: 500,
+            what: "the alert to resolve once the window passed",
+          },
+        );
+        const screen = await pollUntil(() => readScreen(page), (s) => s.recent.includes(`${id}:resolved`), {
+          deadlineMs: 20_000,
+          intervalMs: 500,
+          what: "the page to list the resolution",
+        });
+        strictEqual(screen.firing.includes(id), false);
+        assertEquals(hook.received.map((a) => [a.alert_id, a.status]), [[id, "firing"], [id, "resolved"]]);
+        ok(hook.received[0].value > 6);
+
+        const consumer = new Consumer({
+          groupId: `dashboard-test-${crypto.randomUUID()}`,
+          clientId: "dashboard-test",
+          bootstrapBrokers: [p.kafkaBootstrap],
+          deserializers: stringDeserializers,
+        });
+        const onTopic: [string | undefined, string][] = [];
+        try {
+          const stream = await consumer.consume({
+            topics: [topics.alerts.name],
+            mode: MessagesStreamModes.EARLIEST,
+            autocommit: false,
+          });
+          const timer = setTimeout(() => stream.close(), 30_000); // fewer messages than expected: stop and fail below
+          for await (const message of stream) {
+            const alert = JSON.parse(message.value) as Alert;
+            onTopic.push([message.key, alert.status]);
+            if (onTopic.length === 2) break;
+          }
+          clearTimeout(timer);
+          await stream.close();
+        } finally {
+          await consumer.close(true);
+        }
+        assertEquals(onTopic, [[id, "firing"], [id, "resolved"]]);
+      },
+    );
+
+    assertEquals(errors, [], "the pages reported no errors");
+  } finally {
+    traffic.abort();
+    await context?.close();
+    await browser.close();
+    await p.stop();
+    await hook.close();
+    await Deno.remove(rulesFile).catch(() => {});
+  }
+});
