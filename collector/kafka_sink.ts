@@ -26,10 +26,26 @@ export class KafkaSink implements Sink {
   #ready = false;
   #onProduce?: (seconds: number) => void;
 
+  #options: KafkaSinkOptions;
+  /** Sends past their deadline that may still deliver. */
+  #overdue = new Set<Promise<unknown>>();
+  /** Values delivered by an overdue send, not yet seen again from the spool. */
+  #deliveredLate = new Set<string>();
+
   constructor(o: KafkaSinkOptions) {
+    this.#options = o;
     this.#brokers = o.brokers;
     this.#onProduce = o.onProduce;
-    this.#producer = new Producer({
+    this.#producer = this.#newProducer();
+    this.#linger = new Linger((messages) => this.#send(messages), {
+      lingerMs: o.lingerMs ?? 5,
+      maxBatch: o.maxBatch ?? 2000,
+    });
+  }
+
+  #newProducer(): Producer<string, string, string, string> {
+    const o = this.#options;
+    return new Producer({
       clientId: o.clientId ?? "shoptrail-collector",
       bootstrapBrokers: o.brokers,
       serializers: stringSerializers,
@@ -52,18 +68,41 @@ export class KafkaSink implements Sink {
     return this.#linger.publish(messages);
   }
 
+  /**
+   * One produce request with a deadline. With the broker gone the client does not fail: it holds
+   * the batch and delivers it when the broker returns — after we answered "retriable" and the
+   * spool took the batch. So a send past its deadline is kept: later sends wait for it first,
+   * and what it delivered is answered "ok" without being sent again (the spool's replay of the
+   * same batch then adds nothing).
+   */
   async #send(messages: SinkMessage[]): Promise<PublishOutcome[]> {
     const started = performance.now();
+    const deadline = started + (this.#options.timeoutMs ?? 3000);
+    if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue], deadline))) {
+      return messages.map(() => "retriable");
+    }
+    const fresh = messages.filter((m) => !this.#deliveredLate.has(m.value));
+    for (const m of messages) this.#deliveredLate.delete(m.value);
+    if (fresh.length === 0) return messages.map(() => "ok");
+    const sending = this.#producer.send({ messages: fresh });
     try {
-      await this.#producer.send({ messages });
+      if (!(await settledBy([sending], deadline))) throw new DeadlineError();
+      await sending;
       this.#onProduce?.((performance.now() - started) / 1000);
       this.#ready = true;
       return messages.map(() => "ok");
     } catch (error) {
       console.warn(
-        `collector: Kafka produce of ${messages.length} messages failed: ${(error as Error).message}`,
+        `collector: Kafka produce of ${fresh.length} messages failed: ${(error as Error).message}`,
       );
       this.#ready = false;
+      if (error instanceof DeadlineError) {
+        const overdue: Promise<unknown> = sending.then(
+          () => fresh.forEach((m) => this.#deliveredLate.add(m.value)),
+          () => {},
+        ).finally(() => this.#overdue.delete(overdue));
+        this.#overdue.add(overdue);
+      }
       return messages.map(() => "retriable");
     }
   }
@@ -92,5 +131,24 @@ export class KafkaSink implements Sink {
   async close(): Promise<void> {
     this.#linger.flush();
     await this.#producer.close();
+  }
+}
+
+/** Whether all the promises settle before the deadline (ms on the performance clock). */
+async function settledBy(promises: Promise<unknown>[], deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((
+    resolve,
+  ) => (timer = setTimeout(() => resolve(false), deadline - performance.now())));
+  try {
+    return await Promise.race([Promise.allSettled(promises).then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class DeadlineError extends Error {
+  constructor() {
+    super("no acknowledgement within the produce deadline");
   }
 }
