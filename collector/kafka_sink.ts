@@ -118,12 +118,14 @@ export class KafkaSink implements Sink {
       timeout: 1000,
     });
     try {
-      const meta = await admin.metadata({ topics: [] });
-      this.#ready = meta.brokers.size > 0;
+      const meta = admin.metadata({ topics: [] });
+      meta.catch(() => {});
+      // Like produce, metadata can wait for a broker that is gone; answer within 1.5 s regardless.
+      this.#ready = (await settledBy([meta], performance.now() + 1500)) && (await meta).brokers.size > 0;
     } catch {
       this.#ready = false;
     } finally {
-      await admin.close().catch(() => {});
+      admin.close().catch(() => {});
     }
     return this.#ready;
   }
