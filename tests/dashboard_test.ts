@@ -225,10 +225,12 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
       for (
         const key of [
           "sessions",
-          "page_views",
-          "cart_sessions",
-          "abandoned_sessions",
+          "purchase_sessions",
           "conversion_rate",
+          "page_views",
+          "abandoned_sessions",
+          "purchased_carts",
+          "open_carts",
           "cart_abandonment_rate",
         ]
       ) {

@@ -36,7 +36,6 @@ export async function observe(rule: Rule, sources: ObserveSources, now: number):
     to: chDateTime(now),
     window_s: rule.windowSeconds,
     min_volume: rule.minVolume,
-    grace_s: rule.graceSeconds,
   });
   return rows.map((r) => ({ subject: r.subject, value: Number(r.value), volume: Number(r.volume ?? 0) }));
 }

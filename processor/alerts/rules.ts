@@ -12,7 +12,7 @@ export const RULE_KINDS = {
     fires: "below",
     value: "purchasers / viewers (distinct users) per site over the window",
   },
-  cart_abandonment: { fires: "above", value: "share of cart sessions without a purchase, per site" },
+  cart_abandonment: { fires: "above", value: "share of decided cart sessions that were abandoned, per site" },
   ingest_errors: { fires: "above", value: "unparseable Kafka messages per minute over the window" },
   dlq_rate: { fires: "above", value: "events the collector sent to the DLQ topic, per minute" },
   revenue_anomaly: {
@@ -30,8 +30,6 @@ const Rule = z.object({
   windowSeconds: z.number().int().positive().max(7 * 86_400).default(600),
   /** Below this volume (viewers, cart sessions) a rate is noise and the rule stays quiet. */
   minVolume: z.number().int().nonnegative().default(0),
-  /** Cart abandonment: how long after its last cart event a session still may buy. */
-  graceSeconds: z.number().int().nonnegative().default(1800),
   severity: z.enum(["info", "warning", "critical"]).default("warning"),
   description: z.string().optional(),
 });

@@ -96,7 +96,6 @@ Deno.test("AlertService: a conversion drop (broken checkout) fires once and reso
     to: "2025-11-22 10:00:00",
     window_s: 600,
     min_volume: 50,
-    grace_s: 1800,
   });
 });
 

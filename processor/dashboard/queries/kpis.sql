@@ -1,23 +1,46 @@
--- Headline numbers for the range. A session counts when any of its events falls in the range; it
--- is abandoned when it added to cart and has no purchase (in the range). Rates are fractions.
+-- Headline numbers of the range. Sessions: those that started in it (clickhouse/ sessions);
+-- page views: each event_id once. Cart abandonment as clickhouse/ cart_abandonment defines it:
+-- of the sessions whose last cart event lies in the range, abandoned / (abandoned + purchased),
+-- carts younger than 30 minutes still 'open' and not in the rate. Rates are fractions.
+WITH
+    s AS
+    (
+        SELECT count() AS sessions, countIf(purchased = 1) AS purchase_sessions
+        FROM sessions
+        WHERE site = {site:String}
+          AND started_at >= {from:DateTime('UTC')}
+          AND started_at < {to:DateTime('UTC')}
+    ),
+    c AS
+    (
+        SELECT
+            count() AS cart_sessions,
+            countIf(status = 'abandoned') AS abandoned_sessions,
+            countIf(status = 'purchased') AS purchased_carts,
+            countIf(status = 'open') AS open_carts
+        FROM abandoned_carts
+        WHERE site = {site:String}
+          AND last_cart_at >= {from:DateTime('UTC')}
+          AND last_cart_at < {to:DateTime('UTC')}
+    ),
+    v AS
+    (
+        SELECT count() AS page_views
+        FROM events_unique
+        WHERE site = {site:String}
+          AND type = 'page_view'
+          AND event_time >= {from:DateTime('UTC')}
+          AND event_time < {to:DateTime('UTC')}
+    )
 SELECT
-    count() AS sessions,
-    countIf(carted) AS cart_sessions,
-    countIf(carted AND NOT purchased) AS abandoned_sessions,
-    if(cart_sessions = 0, 0, round(abandoned_sessions / cart_sessions, 4)) AS cart_abandonment_rate,
-    countIf(purchased) AS purchase_sessions,
+    sessions,
+    purchase_sessions,
     if(sessions = 0, 0, round(purchase_sessions / sessions, 4)) AS conversion_rate,
-    sum(views) AS page_views
-FROM
-(
-    SELECT
-        session_id,
-        max(type = 'add_to_cart') AS carted,
-        max(type = 'purchase') AS purchased,
-        uniqExactIf(event_id, type = 'page_view') AS views
-    FROM events
-    WHERE site = {site:String}
-      AND event_time >= {from:DateTime('UTC')}
-      AND event_time < {to:DateTime('UTC')}
-    GROUP BY session_id
-)
+    page_views,
+    cart_sessions,
+    abandoned_sessions,
+    purchased_carts,
+    open_carts,
+    if(abandoned_sessions + purchased_carts = 0, 0,
+       round(abandoned_sessions / (abandoned_sessions + purchased_carts), 4)) AS cart_abandonment_rate
+FROM s, c, v
