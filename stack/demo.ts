@@ -1,5 +1,5 @@
-// `deno task demo`: the pipeline up, simulated shoppers sending through the collector, and the
-// live funnel printed from ClickHouse every few seconds until Ctrl-C.
+// `deno task demo`: the pipeline up, simulated shoppers sending through the collector, the
+// dashboard's URL, and the live funnel printed from ClickHouse every few seconds until Ctrl-C.
 import { startPipeline } from "./pipeline.ts";
 import { upOptions } from "./up.ts";
 import { envInt, processEnv } from "./env.ts";
@@ -29,6 +29,10 @@ const loaded = await loadCatalogue({
 });
 console.log(`Catalogue loaded: ${loaded.products} products, ${loaded.users} users (seed ${seed}).`);
 console.log(
+  `\nDashboard: ${pipeline.sql.url}dashboard/  (SQL console: ${pipeline.sql.url}dashboard/console)\n` +
+    `  sign in as '${pipeline.sql.user}' with the password in ${pipeline.env.SQL_PASSWORD_FILE}\n`,
+);
+console.log(
   `Simulating shoppers at ${eps} events/s; Ctrl-C to stop (the pipeline keeps running: deno task down).\n`,
 );
 
@@ -53,7 +57,8 @@ while (!stop.signal.aborted) {
   const table = await sqlText(pipeline.sql, FUNNEL, "PrettyCompactMonoBlock").catch((e) =>
     `(query failed: ${e.message})`
   );
-  console.log(`\n${new Date().toISOString()}  live funnel (last 5 minutes)\n${table}${progress}`);
+  const heading = `${new Date().toISOString()}  live funnel (last 5 minutes)`;
+  console.log(`\n${heading} · dashboard ${pipeline.sql.url}dashboard/\n${table}${progress}`);
   await new Promise((resolve) => {
     const timer = setTimeout(resolve, 3000);
     stop.signal.addEventListener("abort", () => {
