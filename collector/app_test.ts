@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { batch, event, NOW, post, testApp, TOPICS } from "./fixtures.ts";
 import { MemorySink } from "./memory_sink.ts";
+import { rowsOf } from "./publish.ts";
 import { Sites } from "./sites.ts";
 
 Deno.test("createApp() publishes a valid batch keyed by site and session and answers per event", async () => {
@@ -14,8 +15,11 @@ Deno.test("createApp() publishes a valid batch keyed by site and session and ans
     dropped: 0,
     results: events.map((e, index) => ({ index, event_id: e.event_id, status: "accepted" })),
   });
-  assertEquals(sink.messages.map((m) => [m.topic, m.key]), events.map(() => [TOPICS.events, "shop:s1"]));
-  const row = JSON.parse(sink.messages[2].value);
+  // One session: one message holding its three rows, in order.
+  assertEquals(sink.messages.map((m) => [m.topic, m.key]), [[TOPICS.events, "shop:s1"]]);
+  const rows = rowsOf(sink.messages[0].value);
+  assertEquals(rows.map((r) => r.event_id), events.map((e) => e.event_id));
+  const row = rows[2];
   assertEquals([row.type, row.revenue, row.received_at, row.browser, row.os, row.device_type, row.is_bot], [
     "purchase",
     39.98,
@@ -55,7 +59,7 @@ Deno.test("createApp() never publishes the client IP, only a truncated daily has
   const { app, sink } = testApp();
   await post(app, batch([event()]), { headers: { "x-forwarded-for": "203.0.113.77" } });
   await post(app, batch([event()]), { headers: { "x-forwarded-for": "203.0.113.9" } });
-  const [a, b] = sink.messages.map((m) => JSON.parse(m.value).ip_hash);
+  const [a, b] = sink.messages.flatMap((m) => rowsOf(m.value)).map((r) => r.ip_hash);
   ok(/^[0-9a-f]{32}$/.test(a));
   assertEquals(a, b, "same /24 network, same day: same hash");
   ok(!sink.messages.some((m) => m.value.includes("203.0.113")));
@@ -78,14 +82,14 @@ Deno.test("createApp() drops bot traffic for a site that asks for it and flags i
   const dropped = await (await post(app, batch([event()]), { headers: bot })).json();
   assertEquals([dropped.accepted, dropped.dropped, dropped.results[0].status], [0, 1, "dropped"]);
   await post(app, batch([event()], { site: "flags" }), { headers: bot });
-  assertEquals(sink.messages.map((m) => JSON.parse(m.value).is_bot), [1]);
+  assertEquals(sink.messages.flatMap((m) => rowsOf(m.value)).map((r) => r.is_bot), [1]);
 });
 
 Deno.test("createApp() takes the country from the configured edge header", async () => {
   const { app, sink } = testApp({ client: { countryHeader: "cf-ipcountry" } });
   await post(app, batch([event()]), { headers: { "cf-ipcountry": "de" } });
   await post(app, batch([event()]), { headers: { "cf-ipcountry": "<script>" } });
-  assertEquals(sink.messages.map((m) => JSON.parse(m.value).country), ["DE", ""]);
+  assertEquals(sink.messages.flatMap((m) => rowsOf(m.value)).map((r) => r.country), ["DE", ""]);
 });
 
 Deno.test("the parse-only route runs every stage but the publish, and is off unless enabled", async () => {

@@ -48,10 +48,14 @@ Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats,
   }
 });
 
-Deno.test("kafka_events has exactly the columns of toKafkaRow", async () => {
-  const sql = (await readSqlFiles()).find((f) => f.name.startsWith("001_"))!.sql;
-  const body = sql.slice(sql.indexOf("(") + 1, sql.indexOf("ENGINE = Kafka"));
-  const columns = [...body.matchAll(/^\s{4}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
+Deno.test("the events row type has exactly the keys of toKafkaRow, and JSONExtract parses that type", async () => {
+  const sql = (await readSqlFiles()).find((f) => f.name.startsWith("022_"))!.sql;
+  const declared = sql.slice(sql.indexOf("row Tuple(") + 4, sql.indexOf("    error String,"));
+  const columns = [...declared.matchAll(/^\s{8}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
+  const extracted = sql.slice(sql.indexOf("JSONExtract(raw, '") + 18, sql.indexOf("') AS row,"));
+  const typeText = (text: string) =>
+    text.replace(/--.*$/gm, "").replace(/\s+/g, " ").replaceAll("( ", "(").trim();
+  assertEquals(typeText(extracted), typeText(declared).replace(/,$/, ""));
   const event = {
     event_id: crypto.randomUUID(),
     type: "page_view",

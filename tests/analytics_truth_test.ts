@@ -125,7 +125,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
     let deliveries = 0;
     const accepted: Event[] = [];
     const refused: Record<string, number> = {};
-    await t.step("catalogue, a malformed message and the traffic are accepted", async () => {
+    await t.step("catalogue, three malformed messages and the traffic are accepted", async () => {
       const loaded = await loadCatalogue({
         brokers: [pipeline.kafkaBootstrap],
         topics: { products: topics.products.name, users: topics.users.name },
@@ -137,7 +137,13 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         bootstrapBrokers: [pipeline.kafkaBootstrap],
         serializers: stringSerializers,
       });
-      await producer.send({ messages: [{ topic: topics.events.name, value: "{not json" }] });
+      // Not JSON; JSON that is not an event; an object that only looks like JSON.
+      await producer.send({
+        messages: ["{not json", '{"site":"truth","hello":1}', '{"event_id": "e", broken}'].map((value) => ({
+          topic: topics.events.name,
+          value,
+        })),
+      });
       await producer.close();
       for (const batch of sent) {
         const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
@@ -167,7 +173,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
 
     await t.step("everything arrives in ClickHouse", async () => {
       const users = catalogue.users.filter((u) => u.user_id).length;
-      const expected = { events: String(deliveries), products: "120", users: String(users), errors: "1" };
+      const expected = { events: String(deliveries), products: "120", users: String(users), errors: "3" };
       await pollUntil(
         () =>
           pipeline.rows<Record<string, string>>(

@@ -5,7 +5,11 @@ import { deepStrictEqual as assertEquals, match, strictEqual } from "node:assert
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { startTestPipeline, type TestPipeline } from "../stack/testing.ts";
 
-async function post(p: TestPipeline, sql: string, init: { headers?: Record<string, string>; search?: string } = {}) {
+async function post(
+  p: TestPipeline,
+  sql: string,
+  init: { headers?: Record<string, string>; search?: string } = {},
+) {
   const response = await fetch(`${p.sql.url}${init.search ?? ""}`, {
     method: "POST",
     body: sql,
@@ -23,16 +27,25 @@ Deno.test("SQL endpoint", async (t) => {
       strictEqual(r.headers.get("X-ClickHouse-Format"), "TabSeparated");
     });
 
-    await t.step("takes ?query= with basic auth, and honours default_format and a FORMAT clause", async () => {
-      const basic = { Authorization: `Basic ${btoa(`${p.sql.user}:${p.sql.password}`)}` };
-      const viaUrl = await fetch(`${p.sql.url}?query=${encodeURIComponent("SELECT 42 AS n")}&default_format=JSONEachRow`, {
-        headers: basic,
-      });
-      assertEquals([viaUrl.status, await viaUrl.text()], [200, '{"n":42}\n']);
-      const clause = await post(p, "SELECT 7 AS n FORMAT CSVWithNames", { headers: basic, search: "?default_format=JSON" });
-      assertEquals([clause.status, clause.text], [200, '"n"\n7\n']);
-      match(clause.headers.get("Content-Type") ?? "", /text\/csv/);
-    });
+    await t.step(
+      "takes ?query= with basic auth, and honours default_format and a FORMAT clause",
+      async () => {
+        const basic = { Authorization: `Basic ${btoa(`${p.sql.user}:${p.sql.password}`)}` };
+        const viaUrl = await fetch(
+          `${p.sql.url}?query=${encodeURIComponent("SELECT 42 AS n")}&default_format=JSONEachRow`,
+          {
+            headers: basic,
+          },
+        );
+        assertEquals([viaUrl.status, await viaUrl.text()], [200, '{"n":42}\n']);
+        const clause = await post(p, "SELECT 7 AS n FORMAT CSVWithNames", {
+          headers: basic,
+          search: "?default_format=JSON",
+        });
+        assertEquals([clause.status, clause.text], [200, '"n"\n7\n']);
+        match(clause.headers.get("Content-Type") ?? "", /text\/csv/);
+      },
+    );
 
     await t.step("binds {name:Type} parameters from param_name", async () => {
       const r = await post(p, "SELECT {a:UInt32} * 2 AS n", { search: "?param_a=21" });
@@ -40,7 +53,9 @@ Deno.test("SQL endpoint", async (t) => {
     });
 
     await t.step("refuses a wrong password and a missing user with 401 and code 516", async () => {
-      const wrong = await post(p, "SELECT 1", { headers: { "X-ClickHouse-User": p.sql.user, "X-ClickHouse-Key": "nope" } });
+      const wrong = await post(p, "SELECT 1", {
+        headers: { "X-ClickHouse-User": p.sql.user, "X-ClickHouse-Key": "nope" },
+      });
       const none = await post(p, "SELECT 1", { headers: {} });
       for (const r of [wrong, none]) {
         strictEqual(r.status, 401);
@@ -70,15 +85,20 @@ Deno.test("SQL endpoint", async (t) => {
     }
 
     await t.step("still has every table after the refusals", async () => {
-      const rows = await p.rows<{ n: number }>("SELECT count() AS n FROM system.tables WHERE database = 'default' AND name = 'events'");
+      const rows = await p.rows<{ n: number }>(
+        "SELECT count() AS n FROM system.tables WHERE database = 'default' AND name = 'events'",
+      );
       assertEquals(rows, [{ n: "1" }]);
     });
 
-    await t.step("refuses more than one statement per request, as ClickHouse's HTTP interface does", async () => {
-      const r = await post(p, "SELECT 1; DROP TABLE events");
-      strictEqual(r.status, 400);
-      match(r.text, /Multi-statements are not allowed/);
-    });
+    await t.step(
+      "refuses more than one statement per request, as ClickHouse's HTTP interface does",
+      async () => {
+        const r = await post(p, "SELECT 1; DROP TABLE events");
+        strictEqual(r.status, 400);
+        match(r.text, /Multi-statements are not allowed/);
+      },
+    );
 
     await t.step("answers a syntax error with 400 and an unknown table with 404", async () => {
       assertEquals((await post(p, "SELEC 1")).status, 400);
@@ -93,7 +113,10 @@ Deno.test("SQL endpoint", async (t) => {
         log: { level: ClickHouseLogLevel.OFF }, // the refusal below is expected; keep the output clean
       });
       try {
-        const result = await client.query({ query: "SELECT number AS n FROM numbers(3)", format: "JSONEachRow" });
+        const result = await client.query({
+          query: "SELECT number AS n FROM numbers(3)",
+          format: "JSONEachRow",
+        });
         assertEquals(await result.json(), [{ n: "0" }, { n: "1" }, { n: "2" }]);
         const error = await client.command({ query: "DROP TABLE events" }).then(() => undefined, (e) => e);
         match(String(error?.message), /readonly/i);

@@ -2,7 +2,8 @@
 // producer goes: the input of the catch-up and dashboard-query measurements. Events are spread
 // over the last 24 hours across a seeded catalogue so dashboard queries see realistic data.
 import { Producer, stringSerializers } from "@platformatic/kafka";
-import { type Event, toKafkaRow } from "../../collector/contract.ts";
+import { type Event, type KafkaRow, toKafkaRow } from "../../collector/contract.ts";
+import { eventMessages } from "../../collector/publish.ts";
 import { buildCatalogue } from "../catalogue.ts";
 import { Rng } from "../rng.ts";
 
@@ -25,10 +26,12 @@ const TYPES = [
 ] as const;
 
 export async function produceBacklog(
-  { bootstrap, topic, events, site = "bench", now = Date.now(), onProgress }: {
+  { bootstrap, topic, events, perMessage = 1, site = "bench", now = Date.now(), onProgress }: {
     bootstrap: string;
     topic: string;
     events: number;
+    /** Events per Kafka message, at most; the collector sends one message per session and batch. */
+    perMessage?: number;
     site?: string;
     now?: number;
     onProgress?: (sent: number) => void;
@@ -44,14 +47,14 @@ export async function produceBacklog(
     compression: "lz4",
   });
   const started = performance.now();
-  const batch = 5_000;
+  const batch = 6_000;
   const inFlight = new Set<Promise<unknown>>();
   for (let sent = 0; sent < events; sent += batch) {
-    const messages = [];
+    const rows: KafkaRow[] = [];
     for (let i = 0; i < Math.min(batch, events - sent); i++) {
       const n = sent + i;
       const product = rng.pick(catalogue.products);
-      const session = `s${Math.floor(n / 12)}`;
+      const session = `s${Math.floor(n / 20)}`;
       const type = TYPES[n % TYPES.length];
       const ts = now - rng.int(0, 86_400_000);
       const common = {
@@ -79,25 +82,29 @@ export async function produceBacklog(
           quantity: 1,
           currency: "EUR",
         };
-      messages.push({
-        topic,
-        key: session,
-        value: JSON.stringify(toKafkaRow(event, {
-          site,
-          received_at: ts,
-          event_time: ts,
-          ...DEVICES[n % DEVICES.length],
-          is_bot: 0,
-          ip_hash: `h${Math.floor(n / 40)}`,
-          country: "DE",
-        })),
-      });
+      rows.push(toKafkaRow(event, {
+        site,
+        received_at: ts,
+        event_time: ts,
+        ...DEVICES[n % DEVICES.length],
+        is_bot: 0,
+        ip_hash: `h${Math.floor(n / 40)}`,
+        country: "DE",
+      }));
     }
+    // Consecutive events share a session (20 each), as an SDK batch does.
+    const messages = eventMessages(topic, rows).flatMap((m) => {
+      const lines = m.value.split("\n");
+      return Array.from(
+        { length: Math.ceil(lines.length / perMessage) },
+        (_, i) => ({ ...m, value: lines.slice(i * perMessage, (i + 1) * perMessage).join("\n") }),
+      );
+    });
     const send = producer.send({ messages });
     inFlight.add(send);
     send.finally(() => inFlight.delete(send));
     if (inFlight.size >= 4) await Promise.race(inFlight);
-    onProgress?.(sent + messages.length);
+    onProgress?.(sent + rows.length);
   }
   await Promise.all(inFlight);
   await producer.close();
