@@ -5,7 +5,7 @@
 //   deno task bench                 # BENCH_BACKLOG=10000000 events for catch-up and dashboard queries
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { measure } from "../sdk/build.ts";
+import { build as buildSdk } from "../sdk/build.ts";
 import { sqlText } from "../processor/sql_client.ts";
 import { startPipeline, stopPipeline } from "../stack/pipeline.ts";
 import { freePort, readPid, spawnDeno, stopPid, waitForHttp } from "../stack/process.ts";
@@ -250,8 +250,8 @@ async function main() {
     await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
   }
 
-  // 6. SDK size, from the built bundle.
-  const sdk = measure(await Deno.readFile(join(root, "sdk/dist/shoptrail.js")));
+  // 6. SDK size, from a fresh build.
+  const sdk = await buildSdk();
   record("sdkBytes", sdk, {
     measure: "SDK (sdk/dist/shoptrail.js)",
     value: `${fmt(sdk.raw)} B raw, ${fmt(sdk.gzip)} B gzip, ${fmt(sdk.brotli)} B brotli`,
