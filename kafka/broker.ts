@@ -118,8 +118,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     await java(classpath, [
       "kafka.tools.StorageTool",
       "format",
-      "-t",
-      o.clusterId ?? newClusterId(),
+      // One argument with `=`: an id may start with "-" (base64url), which as a separate argument
+      // the tool's parser takes for an option.
+      `--cluster-id=${o.clusterId ?? newClusterId()}`,
       "-c",
       config,
     ]);

@@ -27,8 +27,13 @@ export async function ensureKafkaJars(log: (line: string) => void = console.erro
   const started = performance.now();
   const mvn = new Deno.Command("mvn", {
     args: [
-      "-B", "-q", "-f", pom, "dependency:copy-dependencies",
-      `-DoutputDirectory=${libs}`, "-DincludeScope=runtime",
+      "-B",
+      "-q",
+      "-f",
+      pom,
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${libs}`,
+      "-DincludeScope=runtime",
       `-Dmaven.repo.local=${join(repoRoot, ".cache", "m2")}`,
     ],
     stdout: "inherit",

@@ -1,9 +1,12 @@
 // ClickHouse inside this process through chdb. Its Kafka engine tables and materialized views keep
 // consuming in the background for as long as the session is open.
+import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
 import { type Engine, EngineError, parseRows, type QueryResult } from "./engine.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
+
+const CONFIG_FILE = fileURLToPath(new URL("./embedded_config.xml", import.meta.url));
 
 function asEngineError(error: unknown): never {
   const e = error as ChdbError;
@@ -15,7 +18,7 @@ export class EmbeddedEngine implements Engine {
   #session: Session;
 
   constructor(dataDir: string) {
-    this.#session = new Session(dataDir);
+    this.#session = new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
   }
 
   async command(sql: string): Promise<void> {
@@ -26,9 +29,10 @@ export class EmbeddedEngine implements Engine {
     sql: string,
     { format = "TabSeparated", params }: { format?: string; params?: Record<string, unknown> } = {},
   ): Promise<QueryResult> {
-    const result = await (params && Object.keys(params).length > 0
-      ? this.#session.queryBindAsync(sql, params, { format })
-      : this.#session.queryAsync(sql, { format })).catch(asEngineError);
+    const result =
+      await (params && Object.keys(params).length > 0
+        ? this.#session.queryBindAsync(sql, params, { format })
+        : this.#session.queryAsync(sql, { format })).catch(asEngineError);
     return { text: result.text(), elapsedMs: result.elapsed * 1000, rowsRead: result.rowsRead };
   }
 

@@ -86,6 +86,13 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
     const values = processorConfig(() => undefined).sqlValues;
     const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
     assertEquals(report.applied.length, (await readSqlFiles()).length);
+    // 023 recreated the Kafka table: the parse view must still read it, with one consumer (two lost
+    // partitions to an idle-consumer close and stopped after a coordinator failover).
+    const [kafka] = await engine.rows<{ views: string[]; engine_full: string }>(
+      "SELECT dependencies_table AS views, engine_full FROM system.tables WHERE name = 'kafka_events'",
+    );
+    assertEquals(kafka.views, ["events_parse_mv"]);
+    ok(/kafka_num_consumers = 1\b/.test(kafka.engine_full), kafka.engine_full);
     // One purchase and one page view written directly (the SQL endpoint never allows this).
     await engine.command(
       `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,

@@ -88,8 +88,8 @@ SETTINGS
     kafka_max_block_size = 65536,
     -- kafka_num_consumers × ingestion nodes should not exceed the topic's partitions
     -- (kafka/topics.ts), or the extra consumers sit idle.
-    kafka_num_consumers = 2,
-    kafka_thread_per_consumer = 1;
+    -- One consumer per node (see single-node 023: two per table lost partitions); scale by nodes.
+    kafka_num_consumers = 1;
 
 -- Every consumed row parsed once; nothing is stored here. A row that is not an event (bad JSON,
 -- or no event_id, type, site or ts) carries `error` and goes to ingest_errors, the rest to events.
