@@ -3,7 +3,9 @@
 // default: cheap for the CPU, and ClickHouse's librdkafka reads it) and linger-batched. Why this
 // client and these numbers: DESIGN.md, "Kafka client".
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import { storedValues } from "./kafka_stored.ts";
 import { Linger } from "./linger.ts";
+import { OverdueSends, settledBy } from "./overdue_sends.ts";
 import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
 
 export type KafkaSinkOptions = {
@@ -27,16 +29,17 @@ export class KafkaSink implements Sink {
   #onProduce?: (seconds: number) => void;
 
   #options: KafkaSinkOptions;
-  /** Sends past their deadline that may still deliver. */
-  #overdue = new Set<Promise<unknown>>();
-  /** Values delivered by an overdue send, not yet seen again from the spool. */
-  #deliveredLate = new Set<string>();
+  #sends: OverdueSends;
 
   constructor(o: KafkaSinkOptions) {
     this.#options = o;
     this.#brokers = o.brokers;
     this.#onProduce = o.onProduce;
     this.#producer = this.#newProducer();
+    this.#sends = new OverdueSends(
+      (messages) => this.#producer.send({ messages }),
+      o.timeoutMs ?? 3000,
+    );
     this.#linger = new Linger((messages) => this.#send(messages), {
       lingerMs: o.lingerMs ?? 5,
       maxBatch: o.maxBatch ?? 2000,
@@ -58,53 +61,33 @@ export class KafkaSink implements Sink {
       timeout: o.timeoutMs ?? 3000,
       connectTimeout: Math.min(o.timeoutMs ?? 3000, 2000),
     });
-    this.#linger = new Linger((messages) => this.#send(messages), {
-      lingerMs: o.lingerMs ?? 5,
-      maxBatch: o.maxBatch ?? 2000,
-    });
   }
 
   publish(messages: SinkMessage[]): Promise<PublishOutcome[]> {
     return this.#linger.publish(messages);
   }
 
-  /**
-   * One produce request with a deadline. With the broker gone the client does not fail: it holds
-   * the batch and delivers it when the broker returns — after we answered "retriable" and the
-   * spool took the batch. So a send past its deadline is kept: later sends wait for it first,
-   * and what it delivered is answered "ok" without being sent again (the spool's replay of the
-   * same batch then adds nothing).
-   */
+  /** One produce request with a deadline; what that means for late deliveries: overdue_sends.ts. */
   async #send(messages: SinkMessage[]): Promise<PublishOutcome[]> {
     const started = performance.now();
-    const deadline = started + (this.#options.timeoutMs ?? 3000);
-    if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue], deadline))) {
-      return messages.map(() => "retriable");
-    }
-    const fresh = messages.filter((m) => !this.#deliveredLate.has(m.value));
-    for (const m of messages) this.#deliveredLate.delete(m.value);
-    if (fresh.length === 0) return messages.map(() => "ok");
-    const sending = this.#producer.send({ messages: fresh });
     try {
-      if (!(await settledBy([sending], deadline))) throw new DeadlineError();
-      await sending;
-      this.#onProduce?.((performance.now() - started) / 1000);
+      const sent = await this.#sends.send(messages);
+      if (sent === "busy") return messages.map(() => "retriable");
+      if (sent.produced > 0) this.#onProduce?.((performance.now() - started) / 1000);
       this.#ready = true;
       return messages.map(() => "ok");
     } catch (error) {
       console.warn(
-        `collector: Kafka produce of ${fresh.length} messages failed: ${(error as Error).message}`,
+        `collector: Kafka produce of ${messages.length} messages failed: ${(error as Error).message}`,
       );
       this.#ready = false;
-      if (error instanceof DeadlineError) {
-        const overdue: Promise<unknown> = sending.then(
-          () => fresh.forEach((m) => this.#deliveredLate.add(m.value)),
-          () => {},
-        ).finally(() => this.#overdue.delete(overdue));
-        this.#overdue.add(overdue);
-      }
       return messages.map(() => "retriable");
     }
+  }
+
+  /** Reads back what the topics received since then (kafka_stored.ts). */
+  stored(messages: SinkMessage[], sinceMs: number): Promise<Set<string>> {
+    return storedValues(messages, sinceMs, { brokers: this.#brokers });
   }
 
   /** Kafka answers metadata requests; checked at most once a second. */
@@ -133,24 +116,5 @@ export class KafkaSink implements Sink {
   async close(): Promise<void> {
     this.#linger.flush();
     await this.#producer.close();
-  }
-}
-
-/** Whether all the promises settle before the deadline (ms on the performance clock). */
-async function settledBy(promises: Promise<unknown>[], deadline: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((
-    resolve,
-  ) => (timer = setTimeout(() => resolve(false), deadline - performance.now())));
-  try {
-    return await Promise.race([Promise.allSettled(promises).then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-class DeadlineError extends Error {
-  constructor() {
-    super("no acknowledgement within the produce deadline");
   }
 }

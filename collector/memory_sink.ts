@@ -11,6 +11,11 @@ export class MemorySink implements Sink {
     return Promise.resolve(messages.map(() => this.outcome));
   }
 
+  stored(messages: SinkMessage[]): Promise<Set<string>> {
+    const held = new Set(this.messages.map((m) => m.value));
+    return Promise.resolve(new Set(messages.map((m) => m.value).filter((v) => held.has(v))));
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -11,5 +11,10 @@ export interface Sink {
   ready?(): Promise<boolean>;
   /** True when a failure was because local buffering is full (503 spool_full). */
   full?(): boolean;
+  /**
+   * Of these messages, the values already stored, among what was stored since `sinceMs` (epoch
+   * ms); throws when it cannot look now. For the spool after a crash (spool.ts).
+   */
+  stored?(messages: SinkMessage[], sinceMs: number): Promise<Set<string>>;
   close(): Promise<void>;
 }

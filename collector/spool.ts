@@ -5,8 +5,15 @@
 // oldest lines to the inner sink, records how far it got in `<segment>.pos`, and deletes a
 // segment once it is sent. At start the segments left by a crash are replayed first. A line cut
 // short by a crash was never acknowledged (its fsync did not return) and is skipped.
+//
+// A batch spooled after a produce that went unanswered may be in Kafka in whole or in part, and
+// so may the lines a replayed produce was sending when the process died. The process that tried
+// would have learnt it (its idempotent producer retries the same batch and Kafka drops the copy);
+// a process started after a crash cannot, so before replaying it asks the inner sink which of
+// those messages Kafka already holds and does not send them again.
 import { join } from "node:path";
 import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
+import { encodeRecord, readPos, readRecords, scanLines, writePos } from "./spool_format.ts";
 
 export type SpoolOptions = {
   dir: string;
@@ -20,11 +27,18 @@ export type SpoolOptions = {
   retryMs?: { min: number; max: number };
 };
 
-type Segment = { seq: number; path: string; replayed: number; durable: number; file?: Deno.FsFile };
+type Segment = {
+  seq: number;
+  path: string;
+  replayed: number;
+  durable: number;
+  file?: Deno.FsFile;
+  /** When a replayed produce of the lines from `replayed` was first tried (also in `.pos`). */
+  tried?: number;
+};
 type Waiting = { line: Uint8Array; done: (ok: boolean) => void };
 
 const SEGMENT = /^(\d{12})\.seg$/;
-const NEWLINE = 10;
 
 export class SpoolSink implements Sink {
   #segments: Segment[] = [];
@@ -39,6 +53,10 @@ export class SpoolSink implements Sink {
   #closed = false;
   #wake?: () => void;
   #nextSeq = 1;
+  /** Messages a crashed process may have produced, and since when (ms): checked before replay. */
+  #doubt?: { since: number; messages: SinkMessage[] };
+  /** Values of those messages that Kafka holds: not sent again. */
+  #inKafka = new Set<string>();
   readonly replayBatch: number;
   readonly retryMs: { min: number; max: number };
 
@@ -59,11 +77,20 @@ export class SpoolSink implements Sink {
     for (const seq of seqs.sort((a, b) => a - b)) {
       const path = spool.#path(seq);
       const size = (await Deno.stat(path)).size;
-      const replayed = Math.min(size, await readPos(path));
-      spool.#segments.push({ seq, path, replayed, durable: size });
+      const pos = await readPos(path);
+      const replayed = Math.min(size, pos.replayed);
+      // The first try's time stays: what that try stored is what a later check must find.
+      spool.#segments.push({ seq, path, replayed, durable: size, tried: pos.tried });
       spool.#nextSeq = seq + 1;
       spool.#bytes += size - replayed;
-      spool.#batches += await countLines(path, replayed);
+      const { lines, tried } = await scanLines(path, replayed);
+      spool.#batches += lines;
+      for (const record of tried) spool.#doubtful(record.messages, record.tried!);
+      if (pos.tried !== undefined) {
+        // The produce in flight at the crash: the same lines the replayer reads from here now.
+        const { records } = await readRecords(path, replayed, size, spool.replayBatch);
+        spool.#doubtful(records.flatMap((r) => r.messages), pos.tried);
+      }
     }
     if (spool.#segments.length > 0) {
       spool.#spooling = true;
@@ -81,9 +108,11 @@ export class SpoolSink implements Sink {
 
   async publish(messages: SinkMessage[]): Promise<PublishOutcome[]> {
     if (!this.#spooling) {
+      const tried = Date.now();
       const outcomes = await this.inner.publish(messages);
       if (outcomes.every((o) => o !== "retriable")) return outcomes;
-      const stored = await this.#append(messages.filter((_, i) => outcomes[i] === "retriable"));
+      // Unanswered is not refused: Kafka may have stored some of these, hence the mark.
+      const stored = await this.#append(messages.filter((_, i) => outcomes[i] === "retriable"), tried);
       return outcomes.map((o) => (o === "retriable" && stored ? "ok" : o));
     }
     const stored = await this.#append(messages);
@@ -120,8 +149,14 @@ export class SpoolSink implements Sink {
     return join(this.options.dir, `${String(seq).padStart(12, "0")}.seg`);
   }
 
-  #append(messages: SinkMessage[]): Promise<boolean> {
-    const line = new TextEncoder().encode(JSON.stringify(messages) + "\n");
+  #doubtful(messages: SinkMessage[], tried: number): void {
+    this.#doubt ??= { since: tried, messages: [] };
+    this.#doubt.since = Math.min(this.#doubt.since, tried);
+    this.#doubt.messages.push(...messages);
+  }
+
+  #append(messages: SinkMessage[], tried?: number): Promise<boolean> {
+    const line = encodeRecord(messages, tried);
     if (this.#closed || this.#bytes + line.byteLength > this.options.maxBytes) {
       this.#refused = true;
       return Promise.resolve(false);
@@ -199,7 +234,12 @@ export class SpoolSink implements Sink {
         if (this.#queue.length === 0 && !this.#writing) this.#spooling = false;
         return;
       }
-      const { records, bytes } = await readRecords(segment, this.replayBatch);
+      const { records, bytes } = await readRecords(
+        segment.path,
+        segment.replayed,
+        segment.durable,
+        this.replayBatch,
+      );
       if (records.length === 0) {
         if (segment !== this.#active) {
           await this.#drop(segment); // fully sent (or ends in a line a crash cut short)
@@ -213,11 +253,9 @@ export class SpoolSink implements Sink {
         }
         return;
       }
-      const messages = records.flat();
-      const outcomes = await this.inner.publish(messages).catch(() =>
-        messages.map(() => "retriable" as const)
-      );
-      if (outcomes.some((o) => o === "retriable")) {
+      const messages = records.flatMap((r) => r.messages);
+      const sent = await this.#send(segment, messages);
+      if (!sent) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           this.#wake = () => {
@@ -232,9 +270,47 @@ export class SpoolSink implements Sink {
       }
       wait = this.retryMs.min;
       segment.replayed += bytes;
-      await writePos(segment.path, segment.replayed);
+      segment.tried = undefined;
+      await writePos(segment.path, { replayed: segment.replayed });
+      for (const m of messages) this.#inKafka.delete(m.value);
       this.#bytes -= bytes;
       this.#batches -= records.length;
+    }
+  }
+
+  /** One replayed produce, less what a crashed process is known to have produced; true if sent. */
+  async #send(segment: Segment, messages: SinkMessage[]): Promise<boolean> {
+    if (this.#doubt && !(await this.#settleDoubt())) return false;
+    const fresh = messages.filter((m) => !this.#inKafka.has(m.value));
+    if (fresh.length === 0) return true;
+    if (segment.tried === undefined) {
+      // Before the produce: if the process dies waiting for its answer, the next one knows.
+      segment.tried = Date.now();
+      await writePos(segment.path, { replayed: segment.replayed, tried: segment.tried });
+    }
+    const outcomes = await this.inner.publish(fresh).catch(() => fresh.map(() => "retriable" as const));
+    return outcomes.every((o) => o !== "retriable");
+  }
+
+  /** Asks the inner sink which doubtful messages Kafka holds; false when it cannot answer yet. */
+  async #settleDoubt(): Promise<boolean> {
+    const doubt = this.#doubt!;
+    if (!this.inner.stored) {
+      this.#doubt = undefined; // this transport cannot tell: a copy is better than a loss
+      return true;
+    }
+    try {
+      const found = await this.inner.stored(doubt.messages, doubt.since);
+      for (const value of found) this.#inKafka.add(value);
+      this.#doubt = undefined;
+      console.log(
+        `collector: spool: ${found.size} of ${doubt.messages.length} messages tried before a restart ` +
+          "are in Kafka already and are not sent again",
+      );
+      return true;
+    } catch (error) {
+      console.warn(`collector: spool cannot check Kafka yet: ${(error as Error).message}`);
+      return false;
     }
   }
 
@@ -245,64 +321,4 @@ export class SpoolSink implements Sink {
     await Deno.remove(segment.path).catch(() => {});
     await Deno.remove(`${segment.path}.pos`).catch(() => {});
   }
-}
-
-/** Complete lines from where replay stopped, up to about `maxMessages` messages. */
-async function readRecords(
-  segment: Segment,
-  maxMessages: number,
-): Promise<{ records: SinkMessage[][]; bytes: number }> {
-  const length = Math.min(segment.durable - segment.replayed, 4 * 1024 * 1024);
-  if (length <= 0) return { records: [], bytes: 0 };
-  const file = await Deno.open(segment.path, { read: true });
-  try {
-    await file.seek(segment.replayed, Deno.SeekMode.Start);
-    const buffer = new Uint8Array(length);
-    let read = 0;
-    while (read < length) {
-      const n = await file.read(buffer.subarray(read));
-      if (n === null) break;
-      read += n;
-    }
-    const records: SinkMessage[][] = [];
-    let start = 0;
-    let count = 0;
-    const decoder = new TextDecoder();
-    for (let i = 0; i < read && count < maxMessages; i++) {
-      if (buffer[i] !== NEWLINE) continue;
-      const record = JSON.parse(decoder.decode(buffer.subarray(start, i))) as SinkMessage[];
-      records.push(record);
-      count += record.length;
-      start = i + 1;
-    }
-    return { records, bytes: start };
-  } finally {
-    file.close();
-  }
-}
-
-async function countLines(path: string, from: number): Promise<number> {
-  const bytes = (await Deno.readFile(path)).subarray(from);
-  let n = 0;
-  for (const b of bytes) if (b === NEWLINE) n++;
-  return n;
-}
-
-async function readPos(segmentPath: string): Promise<number> {
-  const text = await Deno.readTextFile(`${segmentPath}.pos`).catch(() => "0");
-  const pos = Number(text.trim());
-  return Number.isSafeInteger(pos) && pos >= 0 ? pos : 0;
-}
-
-/** Replace-by-rename, fsync'd: after a crash the position is the old one or the new one. */
-async function writePos(segmentPath: string, pos: number): Promise<void> {
-  const tmp = `${segmentPath}.pos.tmp`;
-  const file = await Deno.open(tmp, { create: true, write: true, truncate: true });
-  try {
-    await file.write(new TextEncoder().encode(String(pos)));
-    await file.syncData();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, `${segmentPath}.pos`);
 }

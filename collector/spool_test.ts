@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { MemorySink } from "./memory_sink.ts";
-import type { SinkMessage } from "./sink.ts";
+import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
 import { SpoolSink } from "./spool.ts";
 
 const msg = (i: number): SinkMessage => ({ topic: "t", key: `s${i % 3}`, value: JSON.stringify({ i }) });
@@ -85,6 +85,64 @@ Deno.test("SpoolSink replays what a crashed process left, skipping a line cut sh
   await restarted.drained(10_000);
   assertEquals(values(inner), [2, 3, 4, 5]);
   assertEquals(await files(dir), []);
+  await restarted.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+/**
+ * Kafka as a dying process sees it: no produce is answered. With `storeNext = n`, the next
+ * produce of at least n messages puts its first n in the log all the same, as when the broker
+ * stops in the middle of a request or the process dies before the answer arrives.
+ */
+class UnansweredKafka implements Sink {
+  storeNext = 0;
+  constructor(readonly log: MemorySink) {}
+  publish(messages: SinkMessage[]): Promise<PublishOutcome[]> {
+    if (this.storeNext > 0 && messages.length >= this.storeNext) {
+      this.log.messages.push(...messages.slice(0, this.storeNext));
+      this.storeNext = 0;
+    }
+    return Promise.resolve(messages.map(() => "retriable"));
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test("SpoolSink after a crash does not send again what Kafka stored of a batch spooled unanswered", async () => {
+  const dir = await Deno.makeTempDir();
+  const kafka = new MemorySink();
+  const dying = new UnansweredKafka(kafka);
+  const crashed = await SpoolSink.open(dying, options(dir));
+  // The broker stops while taking a batch: 6 of its 10 messages reach the log, none is answered.
+  dying.storeNext = 6;
+  const batch = Array.from({ length: 10 }, (_, i) => msg(i));
+  assertEquals(await crashed.publish(batch), batch.map(() => "ok"));
+  assertEquals(await crashed.publish([msg(10)]), ["ok"]);
+  await crashed.close(); // kill -9: the producer that would have deduplicated its retry is gone
+
+  const restarted = await SpoolSink.open(kafka, options(dir));
+  await restarted.drained(10_000);
+  assertEquals(values(kafka), Array.from({ length: 11 }, (_, i) => i));
+  await restarted.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("SpoolSink after a crash does not send again what a replayed produce stored before its answer", async () => {
+  const dir = await Deno.makeTempDir();
+  const kafka = new MemorySink();
+  const dying = new UnansweredKafka(kafka);
+  const crashed = await SpoolSink.open(dying, options(dir));
+  await crashed.publish([msg(0)]); // unanswered, spooled
+  await crashed.publish([msg(1), msg(2)]); // spooled behind it, never tried directly
+  // Kafka is back: the replayer's produce of both lines is stored, and the process dies waiting.
+  dying.storeNext = 3;
+  while (kafka.messages.length < 3) await new Promise((r) => setTimeout(r, 5));
+  await crashed.close();
+
+  const restarted = await SpoolSink.open(kafka, options(dir));
+  await restarted.drained(10_000);
+  assertEquals(values(kafka), [0, 1, 2]);
   await restarted.close();
   await Deno.remove(dir, { recursive: true });
 });
