@@ -40,7 +40,10 @@ export async function resolveSqlPassword(config: ProcessorConfig): Promise<strin
   try {
     return (await Deno.readTextFile(config.sqlPasswordFile)).trim();
   } catch {
-    const password = Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) => b.toString(16).padStart(2, "0"))
+    const password = Array.from(
+      crypto.getRandomValues(new Uint8Array(18)),
+      (b) => b.toString(16).padStart(2, "0"),
+    )
       .join("");
     const dir = config.sqlPasswordFile.replace(/\/[^/]*$/, "");
     if (dir && dir !== config.sqlPasswordFile) await Deno.mkdir(dir, { recursive: true });

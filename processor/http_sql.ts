@@ -21,6 +21,11 @@ const STATUS_BY_CODE: Record<number, number> = {
   159: 408, // TIMEOUT_EXCEEDED
 };
 
+/** The HTTP status a ClickHouse server answers an error code with (500 for the rest). */
+export function statusOfCode(code: number): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 function contentType(format: string): string {
   if (/EachRow$|^JSONLines$|^NDJSON$/i.test(format)) return "application/x-ndjson; charset=UTF-8";
   if (/^JSON/i.test(format)) return "application/json; charset=UTF-8";
@@ -56,7 +61,7 @@ function sameSecret(a: string, b: string): boolean {
 
 function errorResponse(c: Context, code: number, message: string) {
   const body = message.startsWith("Code:") ? message : `Code: ${code}. DB::Exception: ${message}`;
-  return c.body(`${body.trimEnd()}\n`, (STATUS_BY_CODE[code] ?? 500) as 500, {
+  return c.body(`${body.trimEnd()}\n`, statusOfCode(code) as 500, {
     "Content-Type": "text/plain; charset=UTF-8",
     "X-ClickHouse-Exception-Code": String(code),
   });

@@ -75,7 +75,9 @@ export async function migrate(
       try {
         await engine.command(statement);
       } catch (error) {
-        throw new Error(`clickhouse/${file.name}: ${(error as Error).message}\n--- statement ---\n${statement}`);
+        throw new Error(
+          `clickhouse/${file.name}: ${(error as Error).message}\n--- statement ---\n${statement}`,
+        );
       }
     }
     await engine.command(

@@ -10,7 +10,9 @@ class RecordingEngine implements Engine {
 
   command(sql: string): Promise<void> {
     this.statements.push(sql);
-    const insert = sql.match(/INSERT INTO schema_migrations \(name, checksum\) VALUES \('([^']+)', '([^']+)'\)/);
+    const insert = sql.match(
+      /INSERT INTO schema_migrations \(name, checksum\) VALUES \('([^']+)', '([^']+)'\)/,
+    );
     if (insert) this.applied.push({ name: insert[1], checksum: insert[2] });
     return Promise.resolve();
   }
@@ -27,7 +29,11 @@ class RecordingEngine implements Engine {
 
 const files = [
   { name: "001_a.sql", sql: "-- first\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n", checksum: "c1" },
-  { name: "002_b.sql", sql: "CREATE TABLE b (x UInt8) ENGINE = Memory;\nCREATE VIEW v AS SELECT 1;", checksum: "c2" },
+  {
+    name: "002_b.sql",
+    sql: "CREATE TABLE b (x UInt8) ENGINE = Memory;\nCREATE VIEW v AS SELECT 1;",
+    checksum: "c2",
+  },
 ];
 
 Deno.test("splitStatements() splits at line-ending semicolons and drops comment-only pieces", () => {
@@ -39,15 +45,24 @@ Deno.test("splitStatements() splits at line-ending semicolons and drops comment-
 
 Deno.test("substitute() fills known placeholders and names an unknown one", () => {
   assertEquals(substitute("topic = '${EVENTS_TOPIC}'", { EVENTS_TOPIC: "t" }), "topic = 't'");
-  throws(() => substitute("${NOPE}", { EVENTS_TOPIC: "t" }, "009_x.sql"), /009_x\.sql uses \$\{NOPE\}.*EVENTS_TOPIC/);
+  throws(
+    () => substitute("${NOPE}", { EVENTS_TOPIC: "t" }, "009_x.sql"),
+    /009_x\.sql uses \$\{NOPE\}.*EVENTS_TOPIC/,
+  );
 });
 
 Deno.test("migrate() applies each file once, in order, and skips it the second time", async () => {
   const engine = new RecordingEngine();
-  assertEquals(await migrate(engine, { values: {}, files }), { applied: ["001_a.sql", "002_b.sql"], skipped: [] });
+  assertEquals(await migrate(engine, { values: {}, files }), {
+    applied: ["001_a.sql", "002_b.sql"],
+    skipped: [],
+  });
   const ddl = engine.statements.filter((s) => /^(-- first\n)?CREATE (TABLE|VIEW) [abv] /.test(s));
   assertEquals(ddl.length, 3);
-  assertEquals(await migrate(engine, { values: {}, files }), { applied: [], skipped: ["001_a.sql", "002_b.sql"] });
+  assertEquals(await migrate(engine, { values: {}, files }), {
+    applied: [],
+    skipped: ["001_a.sql", "002_b.sql"],
+  });
 });
 
 Deno.test("migrate() refuses a file that changed after it was applied", async () => {

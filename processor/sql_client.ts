@@ -17,7 +17,11 @@ export async function sqlText(endpoint: SqlEndpoint, sql: string, format = "JSON
   });
   const text = await response.text();
   if (!response.ok) {
-    throw new SqlError(response.status, Number(response.headers.get("X-ClickHouse-Exception-Code") ?? 0), text.trim());
+    throw new SqlError(
+      response.status,
+      Number(response.headers.get("X-ClickHouse-Exception-Code") ?? 0),
+      text.trim(),
+    );
   }
   return text;
 }

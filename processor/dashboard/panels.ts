@@ -22,6 +22,13 @@ export type PanelSources = {
 
 export type PanelRequest = { site?: string; range: RangeName };
 
+/** A panel's query failed: which panel, and the engine's error (a timeout on a large site, say). */
+export class PanelError extends Error {
+  constructor(readonly panel: string, override readonly cause: unknown) {
+    super(`The ${panel} panel's query failed: ${(cause as Error).message?.split("\n")[0] ?? cause}`);
+  }
+}
+
 export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   const now = (sources.clock ?? Date.now)();
   const to = Math.floor(now / 1000) * 1000;
@@ -31,6 +38,8 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     const started = performance.now();
     try {
       return await work();
+    } catch (error) {
+      throw new PanelError(name, error);
     } finally {
       timings[name] = Math.round(performance.now() - started);
     }

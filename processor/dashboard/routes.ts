@@ -5,10 +5,10 @@
 import { Hono } from "hono";
 import { basicAuth } from "hono/basic-auth";
 import { fileURLToPath } from "node:url";
-import type { Engine } from "../engine.ts";
-import { sqlHttpApp, type SqlUsers } from "../http_sql.ts";
+import { type Engine, EngineError } from "../engine.ts";
+import { sqlHttpApp, type SqlUsers, statusOfCode } from "../http_sql.ts";
 import type { OffsetSource } from "./kafka_offsets.ts";
-import { isRange, loadPanels } from "./panels.ts";
+import { isRange, loadPanels, PanelError } from "./panels.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
 
 const UI_DIR = new URL("./ui/", import.meta.url);
@@ -61,18 +61,31 @@ export async function dashboardRoutes(o: DashboardOptions) {
     if (!isRange(range)) {
       return c.json({ error: `range must be one of 15m, 1h, 24h; got ${JSON.stringify(range)}` }, 400);
     }
-    return c.json(
-      await loadPanels({
-        run,
-        queries,
-        kafka: o.kafka,
-        alerts: o.alerts && (() => o.alerts!.view()),
-        clock: o.clock,
-      }, {
-        site: c.req.query("site"),
-        range,
-      }),
-    );
+    try {
+      return c.json(
+        await loadPanels({
+          run,
+          queries,
+          kafka: o.kafka,
+          alerts: o.alerts && (() => o.alerts!.view()),
+          clock: o.clock,
+        }, {
+          site: c.req.query("site"),
+          range,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof PanelError)) throw error;
+      const code = error.cause instanceof EngineError ? error.cause.code : 0;
+      return c.json({
+        error: {
+          code: "panel_query_failed",
+          panel: error.panel,
+          clickhouse_code: code,
+          message: error.message,
+        },
+      }, statusOfCode(code) as 500);
+    }
   });
   app.get("/api/alerts", (c) => c.json(o.alerts?.view() ?? null));
   /** The dashboard's own SQL files, so the console can open them. */

@@ -14,6 +14,8 @@ class FakeEngine implements Engine {
     sites: [{ site: "shop-a", events: "10" }, { site: "shop-b", events: "3" }],
     kpis: [{ sessions: "12", conversion_rate: 0.25 }],
   };
+  /** Panels whose query fails with this engine error. */
+  failures: Record<string, EngineError> = {};
   command(): Promise<void> {
     return Promise.resolve();
   }
@@ -34,6 +36,7 @@ class FakeEngine implements Engine {
       return Promise.resolve({ text: '{"meta":[],"data":[],"rows":0}', elapsedMs: 1, rowsRead: 0 });
     }
     const name = sql.match(/^-- (\w+)/)?.[1] ?? "";
+    if (this.failures[name]) return Promise.reject(this.failures[name]);
     return Promise.resolve({
       text: (this.answers[name] ?? []).map((r) => JSON.stringify(r) + "\n").join(""),
       elapsedMs: 1,
@@ -92,6 +95,26 @@ Deno.test("/api/panels takes the site from the URL and refuses an unknown range"
   const bad = await app.request("/api/panels?range=7d", { headers: auth });
   strictEqual(bad.status, 400);
   match((await bad.json()).error, /range must be one of 15m, 1h, 24h; got "7d"/);
+});
+
+Deno.test("/api/panels names the panel whose query timed out, with the engine's code and status", async () => {
+  const { engine, app } = await setup();
+  engine.failures.kpis = new EngineError(
+    159,
+    "Code: 159. DB::Exception: Timeout exceeded: elapsed 30030.6 ms, maximum: 30000 ms. (TIMEOUT_EXCEEDED)\nstack",
+  );
+  const response = await app.request("/api/panels?range=24h", { headers: auth });
+  strictEqual(response.status, 408);
+  assertEquals(await response.json(), {
+    error: {
+      code: "panel_query_failed",
+      panel: "kpis",
+      clickhouse_code: 159,
+      message:
+        "The kpis panel's query failed: Code: 159. DB::Exception: Timeout exceeded: elapsed 30030.6 ms, " +
+        "maximum: 30000 ms. (TIMEOUT_EXCEEDED)",
+    },
+  });
 });
 
 Deno.test("the console's SQL goes through the SQL endpoint: JSON format, parameters, engine errors", async () => {

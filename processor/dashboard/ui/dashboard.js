@@ -255,12 +255,21 @@ function render(d) {
   main.dataset.refreshes = String(Number(main.dataset.refreshes || 0) + 1);
 }
 
+/** The route's error message ({"error": {"message"}}), else the answer as it came. */
+function problemText(body) {
+  try {
+    return JSON.parse(body).error.message ?? body;
+  } catch {
+    return body;
+  }
+}
+
 async function refresh() {
   clearTimeout(state.timer);
   const query = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
   try {
     const response = await fetch(`/dashboard/api/panels?${query}`, { cache: "no-store" });
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    if (!response.ok) throw new Error(`${response.status} ${problemText(await response.text())}`);
     render(await response.json());
     $("#problem").hidden = true;
   } catch (error) {
