@@ -15,7 +15,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { killNode, partitionStates, restartNode } from "../kafka/cluster.ts";
 import { topicsFromEnv } from "../kafka/topics.ts";
 import { pollUntil } from "../stack/testing.ts";
-import { startClusterStack } from "./topology_stack.ts";
+import { type ClusterStack, startClusterStack } from "./topology_stack.ts";
 
 const SITE = "failover";
 const WORKERS = 4;
@@ -82,6 +82,20 @@ async function worker(url: string, id: number, until: number, sent: Sent) {
 async function collectorSpooledMessages(logFile: string): Promise<number> {
   const log = await Deno.readTextFile(logFile);
   return [...log.matchAll(/Kafka produce of (\d+) messages failed/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+/** Where ClickHouse's Kafka consumers stand, for a failure message: a stall is otherwise opaque. */
+async function consumerState(stack: ClusterStack): Promise<string> {
+  const consumers = await stack.rows(
+    `SELECT consumer_id, assignments.partition_id AS partitions, assignments.current_offset AS offsets,
+            last_poll_time, num_messages_read, last_commit_time, num_commits, num_rebalance_assignments,
+            arrayMap(e -> splitByChar('\\n', e)[1], exceptions.text) AS exceptions
+     FROM system.kafka_consumers`,
+  ).catch((error) => [`system.kafka_consumers: ${(error as Error).message}`]);
+  const log = await Deno.readTextFile(stack.processorLog).catch(() => "");
+  return `kafka consumers: ${JSON.stringify(consumers)}\nprocessor log tail:\n${
+    log.split("\n").slice(-30).join("\n")
+  }`;
 }
 
 Deno.test({
@@ -171,7 +185,9 @@ Deno.test({
             deadlineMs: 120_000,
             intervalMs: 500,
           },
-        );
+        ).catch(async (error) => {
+          throw new Error(`${(error as Error).message}\n${await consumerState(stack)}`);
+        });
         // Every batch was retried until acknowledged, so the events sent are exactly those acknowledged.
         assertEquals(Number(counts[0].ids), expected);
         const ids = await stack.rows<{ event_id: string }>(

@@ -17,6 +17,7 @@ export type ClusterStack = {
   cluster: RunningCluster;
   collectorUrl: string;
   collectorLog: string;
+  processorLog: string;
   rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   stop(): Promise<void>;
 };
@@ -86,6 +87,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
       cluster,
       collectorUrl,
       collectorLog: collector.logFile,
+      processorLog: processor.logFile,
       rows: (query) => sqlRows(sql, query),
       stop: async () => {
         await stop();
