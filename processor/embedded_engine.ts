@@ -2,7 +2,7 @@
 // consuming in the background for as long as the session is open.
 import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
-import { type Engine, EngineError, parseRows, type QueryResult } from "./engine.ts";
+import { type Engine, EngineError, parseRows, type QueryOptions, type QueryResult } from "./engine.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
 
@@ -16,9 +16,17 @@ function asEngineError(error: unknown): never {
 export class EmbeddedEngine implements Engine {
   readonly kind = "embedded";
   #session: Session;
+  /**
+   * After `lockReadOnly`, `readonly = 2`: reads only, like the main session, but a query may carry
+   * settings. It runs the queries that pass settings: the processor's own SQL files (dashboard
+   * panels, alert rules), never SQL received over HTTP.
+   */
+  #withSettings: Session;
 
   constructor(dataDir: string) {
-    this.#session = new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
+    const open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
+    this.#session = open();
+    this.#withSettings = open();
   }
 
   async command(sql: string): Promise<void> {
@@ -27,17 +35,24 @@ export class EmbeddedEngine implements Engine {
 
   async query(
     sql: string,
-    { format = "TabSeparated", params }: { format?: string; params?: Record<string, unknown> } = {},
+    { format = "TabSeparated", params, settings = {} }: QueryOptions = {},
   ): Promise<QueryResult> {
+    const clause = Object.entries(settings).map(([name, value]) => `${name} = ${value}`).join(", ");
+    const session = clause ? this.#withSettings : this.#session;
+    const text = clause ? `${sql.replace(/;\s*$/, "")}\nSETTINGS ${clause}` : sql;
     const result =
       await (params && Object.keys(params).length > 0
-        ? this.#session.queryBindAsync(sql, params, { format })
-        : this.#session.queryAsync(sql, { format })).catch(asEngineError);
+        ? session.queryBindAsync(text, params, { format })
+        : session.queryAsync(text, { format })).catch(asEngineError);
     return { text: result.text(), elapsedMs: result.elapsed * 1000, rowsRead: result.rowsRead };
   }
 
-  async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
+  async rows<T>(
+    sql: string,
+    params?: Record<string, unknown>,
+    settings?: Record<string, string>,
+  ): Promise<T[]> {
+    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
   }
 
   /**
@@ -47,14 +62,18 @@ export class EmbeddedEngine implements Engine {
    * write rights; all data arrives through Kafka, which the engine's background consumers write.
    */
   async lockReadOnly(limits: { maxExecutionTimeS: number; maxResultRows: number }): Promise<void> {
-    await this.command(`SET max_execution_time = ${limits.maxExecutionTimeS}`);
-    await this.command(`SET max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`);
-    // As a ClickHouse server does, so JSON clients get (U)Int64 as strings without losing precision.
-    await this.command("SET output_format_json_quote_64bit_integers = 1");
-    await this.command("SET readonly = 1");
+    for (const [session, readonly] of [[this.#session, 1], [this.#withSettings, 2]] as const) {
+      const set = (sql: string) => session.queryAsync(sql).catch(asEngineError);
+      await set(`SET max_execution_time = ${limits.maxExecutionTimeS}`);
+      await set(`SET max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`);
+      // As a ClickHouse server does, so JSON clients get (U)Int64 as strings without losing precision.
+      await set("SET output_format_json_quote_64bit_integers = 1");
+      await set(`SET readonly = ${readonly}`);
+    }
   }
 
   close(): Promise<void> {
+    this.#withSettings.close();
     this.#session.close();
     return Promise.resolve();
   }

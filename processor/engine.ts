@@ -2,15 +2,28 @@
 // process) or a ClickHouse server (@clickhouse/client). Migrations, the SQL endpoint, the
 // dashboard and alerts are written against it and run unchanged on either.
 export type QueryResult = { text: string; elapsedMs: number; rowsRead: number };
+export type QueryOptions = {
+  format?: string;
+  params?: Record<string, unknown>;
+  settings?: Record<string, string>;
+};
 
 export interface Engine {
   readonly kind: "embedded" | "server";
   /** Runs one statement that returns nothing (DDL, INSERT). */
   command(sql: string): Promise<void>;
-  /** Runs one read statement and returns its output in `format` (ignored when the SQL has FORMAT). */
-  query(sql: string, options?: { format?: string; params?: Record<string, unknown> }): Promise<QueryResult>;
+  /**
+   * Runs one read statement and returns its output in `format` (ignored when the SQL has FORMAT).
+   * `settings` (ClickHouse's text of each value) are for the processor's own SQL files only: the
+   * SQL endpoint's session cannot change settings.
+   */
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   /** Rows of a JSONEachRow query, parsed. */
-  rows<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  rows<T = Record<string, unknown>>(
+    sql: string,
+    params?: Record<string, unknown>,
+    settings?: Record<string, string>,
+  ): Promise<T[]>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // A ClickHouse server reached through @clickhouse/client (CLICKHOUSE_URL set).
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { Buffer } from "node:buffer";
-import { type Engine, EngineError, parseRows, type QueryResult } from "./engine.ts";
+import { type Engine, EngineError, parseRows, type QueryOptions, type QueryResult } from "./engine.ts";
 
 function asEngineError(error: unknown): never {
   const e = error as Error & { code?: string };
@@ -22,12 +22,13 @@ export class ServerEngine implements Engine {
 
   async query(
     sql: string,
-    { format = "TabSeparated", params }: { format?: string; params?: Record<string, unknown> } = {},
+    { format = "TabSeparated", params, settings }: QueryOptions = {},
   ): Promise<QueryResult> {
     const started = performance.now();
     const result = await this.#client.exec({
       query: /\bFORMAT\s+\w+\s*;?\s*$/i.test(sql) ? sql : `${sql}\nFORMAT ${format}`,
       query_params: params,
+      clickhouse_settings: settings,
     }).catch(asEngineError);
     const chunks: Uint8Array[] = [];
     for await (const chunk of result.stream) chunks.push(chunk as Uint8Array);
@@ -35,8 +36,12 @@ export class ServerEngine implements Engine {
     return { text, elapsedMs: performance.now() - started, rowsRead: 0 };
   }
 
-  async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
+  async rows<T>(
+    sql: string,
+    params?: Record<string, unknown>,
+    settings?: Record<string, string>,
+  ): Promise<T[]> {
+    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
   }
 
   close(): Promise<void> {

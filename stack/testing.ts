@@ -35,6 +35,21 @@ export async function startTestPipeline(
   }
 }
 
+/** Rows of a query file's SQL run through the pipeline's SQL endpoint with `{name:Type}` parameters. */
+export async function sqlFileRows(p: TestPipeline, sql: string, params: Record<string, string>) {
+  const url = new URL(p.sql.url);
+  url.searchParams.set("default_format", "JSONEachRow");
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(`param_${k}`, v);
+  const response = await fetch(url, {
+    method: "POST",
+    body: sql,
+    headers: { "X-ClickHouse-User": p.sql.user, "X-ClickHouse-Key": p.sql.password },
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`SQL failed (${response.status}): ${text}`);
+  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /**
  * Polls `probe` until `done` holds for its result, returning that result; throws after the
  * deadline with the last value seen, so a failing test says what it saw instead.

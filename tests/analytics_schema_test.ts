@@ -1,7 +1,7 @@
 // The ClickHouse SQL on its own: numbering, the Kafka column list against the contract, and every
 // file applied to a fresh embedded ClickHouse, with every table and view answering a query.
 // No broker is needed: Kafka engine tables connect lazily.
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { toKafkaRow } from "../collector/contract.ts";
 import type { Enrichment, Event } from "../collector/contract.ts";
 import { processorConfig } from "../processor/config.ts";
@@ -113,6 +113,27 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
       "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
     );
     assertEquals(hop.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
+    // The window scope's sets (processor/window_scope.sql) over the last hour of site 's'.
+    const window = "site = 's', from = now64(3) - INTERVAL 1 HOUR, to = now64(3) + INTERVAL 1 MINUTE";
+    const minutes = await engine.rows(`SELECT count() AS n FROM window_client_minutes(${window})`);
+    assertEquals(minutes, [{ n: 1 }]);
+    const sessions = await engine.rows(`SELECT * FROM window_sessions(${window})`);
+    assertEquals(sessions, [{ session_id: "s1" }]);
+    const orders = await engine.rows(`SELECT * FROM window_orders(${window}, with_sessions = 0)`);
+    assertEquals(orders, [{ order_id: "o1" }]);
+
+    // Locked as the processor locks it: plain queries take no settings; queries with settings (the
+    // processor's own files, on the readonly = 2 session) filter but still cannot write.
+    await engine.lockReadOnly({ maxExecutionTimeS: 30, maxResultRows: 1000 });
+    const filtered = await engine.rows("SELECT event_id FROM events ORDER BY event_id", {}, {
+      additional_table_filters: "{'events': 'type = \\'purchase\\''}",
+    });
+    assertEquals(filtered, [{ event_id: "e2" }]);
+    await rejects(
+      engine.rows("INSERT INTO products (id) VALUES ('x')", {}, { max_threads: "1" }),
+      /readonly/i,
+    );
+    await rejects(engine.rows("SELECT 1 SETTINGS max_threads = 1"), /readonly/i);
   } finally {
     await engine.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

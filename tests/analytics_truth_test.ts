@@ -10,7 +10,14 @@ import { topicsFromEnv } from "../kafka/topics.ts";
 import { buildCatalogue, type Catalogue } from "../loadtest/catalogue.ts";
 import type { Emission } from "../loadtest/session.ts";
 import { createShoppers } from "../loadtest/shoppers.ts";
-import { pollUntil, startTestPipeline } from "../stack/testing.ts";
+import { PANEL_WINDOWS, type Panels } from "../processor/dashboard/panels.ts";
+import {
+  PANEL_QUERIES,
+  type PanelQuery,
+  QUERIES_DIR,
+  readQueryFiles,
+} from "../processor/dashboard/queries.ts";
+import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { computeTruth, type Delivery } from "./analytics_truth.ts";
 
 const SITE = "truth";
@@ -41,9 +48,11 @@ function buildDataset(now: number, catalogue: Catalogue): Emission[] {
   return [...history, ...live];
 }
 
+type Batch = { userAgent: string; events: Event[]; clockSkewMs?: number };
+
 /** Batches of one browser (one User-Agent) at a time, in send order, at most `size` events each. */
-function batches(emissions: Emission[], size = 60): { userAgent: string; events: Event[] }[] {
-  const out: { userAgent: string; events: Event[] }[] = [];
+function batches(emissions: Emission[], size = 60): Batch[] {
+  const out: Batch[] = [];
   const open = new Map<string, Event[]>();
   for (const e of [...emissions].sort((a, b) => a.at - b.at)) {
     const events = open.get(e.userAgent) ?? [];
@@ -55,6 +64,29 @@ function batches(emissions: Emission[], size = 60): { userAgent: string; events:
     }
   }
   for (const [userAgent, events] of open) out.push({ userAgent, events });
+  return out;
+}
+
+const SKEW_MS = 20 * MINUTE;
+
+/**
+ * Copies of a quarter of the history each, sent last by a client whose clock has since jumped 20
+ * minutes ahead or behind: the collector stamps each copy 20 minutes before or after its first
+ * delivery, across many minute and window edges. The first delivery still decides (it arrived
+ * first), so no number may move; a reader that filters by the copies' times before
+ * deduplicating would count them (the dashboard's window scope must not).
+ */
+function skewedCopies(emissions: Emission[], now: number): Batch[] {
+  const old = emissions.filter((e) => e.event.ts < now - 30 * MINUTE).map((e) => e.event);
+  const userAgent =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+  const out: Batch[] = [];
+  for (const [clockSkewMs, rest] of [[SKEW_MS, 0], [-SKEW_MS, 1]]) {
+    const events = old.filter((_, i) => i % 4 === rest);
+    for (let i = 0; i < events.length; i += 60) {
+      out.push({ userAgent, events: events.slice(i, i + 60), clockSkewMs });
+    }
+  }
   return out;
 }
 
@@ -121,6 +153,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
     const emissions = buildDataset(now, catalogue);
     const sent = batches(emissions);
     sent.push(sent[0]); // an SDK retry of a whole batch whose response was lost
+    sent.push(...skewedCopies(emissions, now));
 
     let deliveries = 0;
     const accepted: Event[] = [];
@@ -149,7 +182,11 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
           method: "POST",
           headers: { "Content-Type": "text/plain", "User-Agent": batch.userAgent },
-          body: JSON.stringify({ site: SITE, sent_at: Date.now(), events: batch.events }),
+          body: JSON.stringify({
+            site: SITE,
+            sent_at: Date.now() + (batch.clockSkewMs ?? 0),
+            events: batch.events,
+          }),
         });
         assertEquals(response.status, 202, await response.clone().text());
         const result = await response.json() as {
@@ -294,6 +331,46 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         const expected = at(anomalies).revenue_anomalies;
         assertTable("revenue_anomalies", strip(anomalies), expected, ["currency", "bucket_start"]);
         ok(expected.some((r) => r.flagged === 1), "the spike is flagged");
+      },
+    );
+
+    await t.step(
+      "each dashboard panel read through its window scope equals the same SQL over the whole history",
+      async () => {
+        const panels: [PanelQuery, keyof Panels][] = [
+          ["funnel", "funnel"],
+          ["revenue_sliding", "revenueSliding"],
+          ["revenue_totals", "revenueTotals"],
+          ["kpis", "kpis"],
+          ["top_products", "topProducts"],
+        ];
+        assertEquals(panels.map(([name]) => name).sort(), Object.keys(PANEL_WINDOWS).sort());
+        const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
+        const auth = `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`;
+        for (const range of ["15m", "1h", "24h"]) {
+          // A cart's fate depends on the query's now() (open for 30 minutes): one that flips
+          // between the two reads is the only honest difference, so a mismatch is read again.
+          let scoped: Record<string, unknown> = {};
+          let whole: Record<string, unknown> = {};
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const response = await fetch(
+              new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
+              { headers: { Authorization: auth } },
+            );
+            assertEquals(response.status, 200, await response.clone().text());
+            const refresh = await response.json() as Panels;
+            scoped = Object.fromEntries(panels.map(([, key]) => [key, refresh[key]]));
+            whole = Object.fromEntries(
+              await Promise.all(panels.map(async ([name, key]) => {
+                const rows = await sqlFileRows(pipeline, queries[name], refresh.params);
+                return [key, key === "kpis" ? rows[0] ?? {} : rows];
+              })),
+            );
+            if (JSON.stringify(scoped) === JSON.stringify(whole)) break;
+          }
+          assertEquals(scoped, whole, `range ${range}`);
+          ok((scoped.funnel as unknown[]).length > 0, `range ${range} has funnel minutes`);
+        }
       },
     );
 

@@ -18,7 +18,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { simulate } from "../loadtest/simulate.ts";
 import { topicsFromEnv } from "../kafka/topics.ts";
 import { freePort } from "../stack/process.ts";
-import { pollUntil, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
+import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
 
@@ -61,20 +61,6 @@ async function webhookReceiver() {
 }
 
 /** A query file run through the SQL endpoint with the dashboard's parameters, as a client would. */
-async function sqlFile(p: TestPipeline, sql: string, params: Record<string, string>) {
-  const url = new URL(p.sql.url);
-  url.searchParams.set("default_format", "JSONEachRow");
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(`param_${k}`, v);
-  const response = await fetch(url, {
-    method: "POST",
-    body: sql,
-    headers: { "X-ClickHouse-User": p.sql.user, "X-ClickHouse-Key": p.sql.password },
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`SQL failed (${response.status}): ${text}`);
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
 /** Everything the page shows, read in one go (rendering is synchronous, so it is one refresh's state). */
 function readScreen(page: Page) {
   return page.evaluate(() => {
@@ -221,7 +207,7 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
         { deadlineMs: 60_000, intervalMs: 500, what: "a refresh after the drain showing no Kafka lag" },
       );
       const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-      const [kpis] = await sqlFile(p, queries.kpis, screen.params);
+      const [kpis] = await sqlFileRows(p, queries.kpis, screen.params);
       for (
         const key of [
           "sessions",
@@ -241,8 +227,8 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
         screen.metrics["kpis.sessions"].text,
         new Intl.NumberFormat("en-US").format(Number(kpis.sessions)),
       );
-      assertEquals(screen.revenueTotals, await sqlFile(p, queries.revenue_totals, screen.params));
-      const products = await sqlFile(p, queries.top_products, screen.params);
+      assertEquals(screen.revenueTotals, await sqlFileRows(p, queries.revenue_totals, screen.params));
+      const products = await sqlFileRows(p, queries.top_products, screen.params);
       assertEquals(
         screen.topProducts,
         products.map((r) => ({
@@ -253,7 +239,7 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
           orders: r.orders,
         })),
       );
-      const funnel = await sqlFile(p, queries.funnel, screen.params);
+      const funnel = await sqlFileRows(p, queries.funnel, screen.params);
       const minute = Number(screen.metrics["funnelLast.minute"].value);
       const row = funnel.find((r) => Number(r.t) === minute) ?? { viewers: 0, carters: 0, purchasers: 0 };
       for (const key of ["viewers", "carters", "purchasers"]) {

@@ -19,6 +19,14 @@ export function readAlertQueries(dir = ALERT_QUERIES_DIR): Promise<QueryFiles<Al
   return readQueryFiles(ALERT_QUERIES, dir);
 }
 
+/**
+ * Rules whose query is about the last `windowSeconds` of the deduplicated events, so it reads only
+ * what that window depends on (window_scope.ts), every site at once; true: whole sessions (carts
+ * decided in the window). `revenue_anomaly` scores against a series zero-filled from each site's
+ * first order, so it reads everything.
+ */
+const READS_WINDOW = new Map<string, boolean>([["conversion_rate", false], ["cart_abandonment", true]]);
+
 export type ObserveSources = { run: RunSql; queries: QueryFiles<AlertQuery>; kafka?: OffsetSource };
 
 type Row = { subject: string; value: number | string; volume?: number | string };
@@ -32,10 +40,13 @@ export async function observe(rule: Rule, sources: ObserveSources, now: number):
       ? snapshot.partitions.map((p) => ({ subject: `partition-${p.partition}`, value: p.lag }))
       : [{ subject: "collector", value: snapshot.dlq.perMinute }];
   }
-  const rows = await sources.run<Row>(sources.queries[rule.kind], {
-    to: chDateTime(now),
-    window_s: rule.windowSeconds,
-    min_volume: rule.minVolume,
-  });
+  const to = Math.floor(now / 1000) * 1000;
+  const rows = await sources.run<Row>(
+    sources.queries[rule.kind],
+    { to: chDateTime(to), window_s: rule.windowSeconds, min_volume: rule.minVolume },
+    READS_WINDOW.has(rule.kind)
+      ? { from: to - rule.windowSeconds * 1000, to, withSessions: READS_WINDOW.get(rule.kind) }
+      : undefined,
+  );
   return rows.map((r) => ({ subject: r.subject, value: Number(r.value), volume: Number(r.volume ?? 0) }));
 }

@@ -2,6 +2,7 @@
 // the broker's offsets and the alert list beside them. The browser gets one JSON document per
 // refresh, so all numbers on screen belong to the same moment (`to`).
 import type { OffsetSource } from "./kafka_offsets.ts";
+import type { ReadWindow } from "../window_scope.ts";
 import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 
 export const RANGES = { "15m": 15 * 60_000, "1h": 60 * 60_000, "24h": 24 * 60 * 60_000 } as const;
@@ -10,6 +11,27 @@ export type RangeName = keyof typeof RANGES;
 export function isRange(value: string | undefined): value is RangeName {
   return value !== undefined && Object.hasOwn(RANGES, value);
 }
+
+const MINUTE = 60_000;
+
+/**
+ * The events each panel's answer depends on, for a refresh of [from, to): its query then reads only
+ * those (window_scope.ts). Panels absent here read everything: `revenue_anomalies` scores each bucket
+ * against a series zero-filled from the site's first order, so any earlier order counts; the rest
+ * do not deduplicate events.
+ */
+export const PANEL_WINDOWS: Partial<
+  Record<PanelQuery, (from: number, to: number) => Omit<ReadWindow, "site">>
+> = {
+  // Minutes starting in the range, each read to its end.
+  funnel: (from, to) => ({ from, to: Math.ceil(to / MINUTE) * MINUTE }),
+  // 5-minute windows ending in (from, the minute after to].
+  revenue_sliding: (from, to) => ({ from: from - 5 * MINUTE, to: (Math.floor(to / MINUTE) + 1) * MINUTE }),
+  revenue_totals: (from, to) => ({ from, to }),
+  // Sessions started and carts decided in the range: whole sessions.
+  kpis: (from, to) => ({ from, to, withSessions: true }),
+  top_products: (from, to) => ({ from, to }),
+};
 
 export type PanelSources = {
   run: RunSql;
@@ -51,7 +73,12 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   );
   const site = request.site || sites[0]?.site || "demo";
   const params = { site, from: chDateTime(from), to: chDateTime(to) };
-  const run = (name: PanelQuery) => timed(name, () => sources.run(sources.queries[name], params));
+  const windowOf = (name: PanelQuery): ReadWindow | undefined => {
+    const window = PANEL_WINDOWS[name]?.(from, to);
+    return window && { site, ...window };
+  };
+  const run = (name: PanelQuery) =>
+    timed(name, () => sources.run(sources.queries[name], params, windowOf(name)));
 
   const [
     funnel,

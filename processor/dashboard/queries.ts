@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Engine } from "../engine.ts";
+import { type ReadWindow, windowSettings } from "../window_scope.ts";
 
 export const QUERIES_DIR = fileURLToPath(new URL("./queries/", import.meta.url));
 
@@ -38,11 +39,19 @@ export async function readQueryFiles<N extends string>(
 }
 
 export type Params = Record<string, string | number>;
-/** Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings). */
-export type RunSql = <T = Record<string, unknown>>(sql: string, params: Params) => Promise<T[]>;
+/**
+ * Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings).
+ * With `window`, the query reads only the events that window can depend on (window_scope.ts):
+ * same answer for anything about the window, without deduplicating the site's whole history.
+ */
+export type RunSql = <T = Record<string, unknown>>(
+  sql: string,
+  params: Params,
+  window?: ReadWindow,
+) => Promise<T[]>;
 
 export function engineRunner(engine: Engine): RunSql {
-  return (sql, params) => engine.rows(sql, params);
+  return (sql, params, window) => engine.rows(sql, params, window && windowSettings(window));
 }
 
 /** ClickHouse's DateTime text for a Unix time in ms: "2025-11-22 10:15:00" (UTC, whole seconds). */
