@@ -20,6 +20,9 @@ export type KafkaSinkOptions = {
   onProduce?: (seconds: number) => void;
 };
 
+/** Produce deadlines an unanswered send may wait before its producer counts as stuck. */
+const STUCK_PRODUCER_TIMEOUTS = 5;
+
 export class KafkaSink implements Sink {
   #producer: Producer<string, string, string, string>;
   #linger: Linger;
@@ -36,14 +39,35 @@ export class KafkaSink implements Sink {
     this.#brokers = o.brokers;
     this.#onProduce = o.onProduce;
     this.#producer = this.#newProducer();
-    this.#sends = new OverdueSends(
-      (messages) => this.#producer.send({ messages }),
-      o.timeoutMs ?? 3000,
-    );
+    this.#sends = this.#newSends();
     this.#linger = new Linger((messages) => this.#send(messages), {
       lingerMs: o.lingerMs ?? 5,
       maxBatch: o.maxBatch ?? 2000,
     });
+  }
+
+  #newSends(): OverdueSends {
+    return new OverdueSends((messages) => this.#producer.send({ messages }), this.#options.timeoutMs ?? 3000);
+  }
+
+  /**
+   * Measured in tests/broker_failure_test.ts (kill -9 of a partition leader, about one run in
+   * eight): the client kept a produce it had sent to the dead broker unanswered for good, after
+   * the new leaders were elected and the broker was back in every ISR. Every later send waits for
+   * it ("busy"), so the spool never drained. Past this bound the producer is replaced; what the old
+   * one held is in the spool and is sent again: at worst a duplicate, which ClickHouse drops.
+   */
+  #replaceStuckProducer(): void {
+    const stuckMs = this.#sends.stuckForMs();
+    if (stuckMs < STUCK_PRODUCER_TIMEOUTS * (this.#options.timeoutMs ?? 3000)) return;
+    console.warn(
+      `collector: a Kafka produce has had no answer for ${Math.round(stuckMs / 1000)} s; ` +
+        "replacing the producer (the spool sends its batches again)",
+    );
+    const stuck = this.#producer;
+    this.#producer = this.#newProducer();
+    this.#sends = this.#newSends();
+    stuck.close(true).catch(() => {});
   }
 
   #newProducer(): Producer<string, string, string, string> {
@@ -72,7 +96,10 @@ export class KafkaSink implements Sink {
     const started = performance.now();
     try {
       const sent = await this.#sends.send(messages);
-      if (sent === "busy") return messages.map(() => "retriable");
+      if (sent === "busy") {
+        this.#replaceStuckProducer();
+        return messages.map(() => "retriable");
+      }
       if (sent.produced > 0) this.#onProduce?.((performance.now() - started) / 1000);
       this.#ready = true;
       return messages.map(() => "ok");

@@ -6,8 +6,8 @@
 import type { SinkMessage } from "./sink.ts";
 
 export class OverdueSends {
-  /** Sends past their deadline that may still deliver. */
-  #overdue = new Set<Promise<unknown>>();
+  /** Sends past their deadline that may still deliver, and when each started (performance clock). */
+  #overdue = new Map<Promise<unknown>, number>();
   /** Values delivered by an overdue send, not yet seen again in a send that succeeded. */
   #deliveredLate = new Set<string>();
 
@@ -23,16 +23,17 @@ export class OverdueSends {
    */
   async send(messages: SinkMessage[]): Promise<{ produced: number } | "busy"> {
     const deadline = performance.now() + this.timeoutMs;
-    if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue], deadline))) return "busy";
+    if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue.keys()], deadline))) return "busy";
     const fresh = messages.filter((m) => !this.#deliveredLate.has(m.value));
     if (fresh.length > 0) {
+      const started = performance.now();
       const sending = this.produce(fresh);
       if (!(await settledBy([sending], deadline))) {
         const overdue: Promise<unknown> = sending.then(
           () => fresh.forEach((m) => this.#deliveredLate.add(m.value)),
           () => {},
         ).finally(() => this.#overdue.delete(overdue));
-        this.#overdue.add(overdue);
+        this.#overdue.set(overdue, started);
         throw new DeadlineError();
       }
       await sending;
@@ -41,6 +42,11 @@ export class OverdueSends {
     // must skip the late-delivered ones again.
     for (const m of messages) this.#deliveredLate.delete(m.value);
     return { produced: fresh.length };
+  }
+
+  /** How long the oldest overdue send has been waiting for an answer (0: none is). */
+  stuckForMs(now = performance.now()): number {
+    return this.#overdue.size === 0 ? 0 : now - Math.min(...this.#overdue.values());
   }
 }
 

@@ -41,3 +41,17 @@ Deno.test("OverdueSends is busy while an overdue send has not settled, and produ
   assertEquals(await next, { produced: 1 });
   assertEquals(calls.map((c) => c.values), [["v0"], ["v1"]]);
 });
+
+Deno.test("OverdueSends.stuckForMs: the age of the oldest unanswered overdue send, 0 once it settles", async () => {
+  const { calls, produce } = heldProducer();
+  const sends = new OverdueSends(produce, 20);
+  assertEquals(sends.stuckForMs(), 0);
+  const before = performance.now();
+  await rejects(sends.send([msg(0)]), DeadlineError);
+  const stuck = sends.stuckForMs(before + 1000);
+  assertEquals(stuck > 990 && stuck <= 1000, true, `stuck for ${stuck} ms`);
+  assertEquals(await sends.send([msg(1)]), "busy");
+  calls[0].deliver();
+  await new Promise((r) => setTimeout(r, 0));
+  assertEquals(sends.stuckForMs(), 0);
+});

@@ -221,9 +221,18 @@ export class SpoolSink implements Sink {
 
   #kick(): void {
     this.#wake?.();
-    this.#replaying ??= this.#replay()
-      .catch((error) => console.error(`collector: spool replay stopped: ${(error as Error).message}`))
-      .finally(() => (this.#replaying = undefined));
+    this.#replaying ??= this.#replay().then(
+      () => {
+        this.#replaying = undefined;
+        // A write that landed while the replay was reading or returning kicked a replay still
+        // running, which then ended without its lines: they would wait for the next write.
+        if (!this.#closed && this.#segments.some((s) => s.replayed < s.durable)) this.#kick();
+      },
+      (error) => {
+        this.#replaying = undefined;
+        console.error(`collector: spool replay stopped: ${(error as Error).message}`);
+      },
+    );
   }
 
   async #replay(): Promise<void> {
