@@ -20,8 +20,11 @@ export type KafkaSinkOptions = {
   onProduce?: (seconds: number) => void;
 };
 
-/** Produce deadlines an unanswered send may wait before its producer counts as stuck. */
-const STUCK_PRODUCER_TIMEOUTS = 5;
+/**
+ * Produce deadlines an unanswered send may wait before its producer counts as stuck: the client
+ * does answer a held send after a normal failover, sometimes past 15 s.
+ */
+const STUCK_PRODUCER_TIMEOUTS = 20;
 
 export class KafkaSink implements Sink {
   #producer: Producer<string, string, string, string>;
@@ -32,6 +35,7 @@ export class KafkaSink implements Sink {
   #onProduce?: (seconds: number) => void;
 
   #options: KafkaSinkOptions;
+  #replacing?: Promise<void>;
   #sends: OverdueSends;
 
   constructor(o: KafkaSinkOptions) {
@@ -52,22 +56,33 @@ export class KafkaSink implements Sink {
 
   /**
    * Measured in tests/broker_failure_test.ts (kill -9 of a partition leader, about one run in
-   * eight): the client kept a produce it had sent to the dead broker unanswered for good, after
-   * the new leaders were elected and the broker was back in every ISR. Every later send waits for
-   * it ("busy"), so the spool never drained. Past this bound the producer is replaced; what the old
-   * one held is in the spool and is sent again: at worst a duplicate, which ClickHouse drops.
+   * six): the client kept a produce it had sent to the dead broker unanswered for good, after the
+   * new leaders were elected and the broker was back in every ISR, though Kafka had stored it.
+   * Every later send waits for it ("busy"), so the spool never drained. Past this bound the
+   * producer is replaced, and what Kafka holds of the unanswered batches is read back
+   * (kafka_stored.ts) so the spool's next send of them skips it.
    */
-  #replaceStuckProducer(): void {
+  async #replaceStuckProducer(): Promise<void> {
     const stuckMs = this.#sends.stuckForMs();
     if (stuckMs < STUCK_PRODUCER_TIMEOUTS * (this.#options.timeoutMs ?? 3000)) return;
+    const held = this.#sends.held();
     console.warn(
       `collector: a Kafka produce has had no answer for ${Math.round(stuckMs / 1000)} s; ` +
-        "replacing the producer (the spool sends its batches again)",
+        `replacing the producer (${held?.messages.length ?? 0} messages unanswered)`,
     );
     const stuck = this.#producer;
     this.#producer = this.#newProducer();
     this.#sends = this.#newSends();
     stuck.close(true).catch(() => {});
+    if (!held) return;
+    const found = await storedValues(held.messages, held.since, { brokers: this.#brokers }).catch((error) => {
+      console.warn(`collector: cannot read back the unanswered messages: ${(error as Error).message}`);
+      return new Set<string>();
+    });
+    this.#sends.assumeDelivered(found);
+    console.log(
+      `collector: ${found.size} of ${held.messages.length} unanswered messages are in Kafka already`,
+    );
   }
 
   #newProducer(): Producer<string, string, string, string> {
@@ -93,11 +108,13 @@ export class KafkaSink implements Sink {
 
   /** One produce request with a deadline; what that means for late deliveries: overdue_sends.ts. */
   async #send(messages: SinkMessage[]): Promise<PublishOutcome[]> {
+    await this.#replacing; // a send meanwhile could repeat what the read-back is about to find
     const started = performance.now();
     try {
       const sent = await this.#sends.send(messages);
       if (sent === "busy") {
-        this.#replaceStuckProducer();
+        this.#replacing ??= this.#replaceStuckProducer().finally(() => (this.#replacing = undefined));
+        await this.#replacing;
         return messages.map(() => "retriable");
       }
       if (sent.produced > 0) this.#onProduce?.((performance.now() - started) / 1000);

@@ -6,8 +6,8 @@
 import type { SinkMessage } from "./sink.ts";
 
 export class OverdueSends {
-  /** Sends past their deadline that may still deliver, and when each started (performance clock). */
-  #overdue = new Map<Promise<unknown>, number>();
+  /** Sends past their deadline that may still deliver: when each started (performance clock and Unix ms), what it holds. */
+  #overdue = new Map<Promise<unknown>, { started: number; at: number; messages: SinkMessage[] }>();
   /** Values delivered by an overdue send, not yet seen again in a send that succeeded. */
   #deliveredLate = new Set<string>();
 
@@ -26,7 +26,7 @@ export class OverdueSends {
     if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue.keys()], deadline))) return "busy";
     const fresh = messages.filter((m) => !this.#deliveredLate.has(m.value));
     if (fresh.length > 0) {
-      const started = performance.now();
+      const started = { started: performance.now(), at: Date.now(), messages: fresh };
       const sending = this.produce(fresh);
       if (!(await settledBy([sending], deadline))) {
         const overdue: Promise<unknown> = sending.then(
@@ -46,7 +46,21 @@ export class OverdueSends {
 
   /** How long the oldest overdue send has been waiting for an answer (0: none is). */
   stuckForMs(now = performance.now()): number {
-    return this.#overdue.size === 0 ? 0 : now - Math.min(...this.#overdue.values());
+    return this.#overdue.size === 0
+      ? 0
+      : now - Math.min(...[...this.#overdue.values()].map((o) => o.started));
+  }
+
+  /** What the overdue sends hold, and since when (Unix ms): Kafka may have stored any of it. */
+  held(): { messages: SinkMessage[]; since: number } | undefined {
+    if (this.#overdue.size === 0) return undefined;
+    const all = [...this.#overdue.values()];
+    return { messages: all.flatMap((o) => o.messages), since: Math.min(...all.map((o) => o.at)) };
+  }
+
+  /** Values Kafka is known to hold already: a later send of them produces nothing. */
+  assumeDelivered(values: Iterable<string>): void {
+    for (const value of values) this.#deliveredLate.add(value);
   }
 }
 

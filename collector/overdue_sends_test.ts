@@ -55,3 +55,21 @@ Deno.test("OverdueSends.stuckForMs: the age of the oldest unanswered overdue sen
   await new Promise((r) => setTimeout(r, 0));
   assertEquals(sends.stuckForMs(), 0);
 });
+
+Deno.test("OverdueSends.held lists what unanswered sends hold; assumeDelivered keeps it from being produced again", async () => {
+  const { calls, produce } = heldProducer();
+  const sends = new OverdueSends(produce, 20);
+  assertEquals(sends.held(), undefined);
+  const before = Date.now();
+  await rejects(sends.send([msg(0), msg(1)]), DeadlineError);
+  const held = sends.held()!;
+  assertEquals(held.messages.map((m) => m.value), ["v0", "v1"]);
+  assertEquals(held.since >= before && held.since <= Date.now(), true);
+  // A new producer's sends: Kafka was found to hold v0, so only v1 is produced.
+  const fresh = new OverdueSends(produce, 20);
+  fresh.assumeDelivered(["v0"]);
+  const sending = fresh.send([msg(0), msg(1)]);
+  calls[1].deliver();
+  assertEquals(await sending, { produced: 1 });
+  assertEquals(calls[1].values, ["v1"]);
+});
