@@ -3,7 +3,7 @@
 // in small: replication factor 3 and min.insync.replicas 2, so one node can die without losing an
 // acknowledged message or stopping writes. Used by the broker-failure test and `deno task kafka:cluster`.
 import { join } from "node:path";
-import { Connection, metadataV12 } from "@platformatic/kafka";
+import { Connection, findCoordinatorV6, metadataV12 } from "@platformatic/kafka";
 import { isAlive } from "../stack/process.ts";
 import { brokerLogFile, brokerPid, newClusterId, startBroker, stopBroker, waitForBroker } from "./broker.ts";
 
@@ -152,30 +152,52 @@ export type PartitionState = { partition: number; leader: number; replicas: numb
  * internal topics such as `__consumer_offsets`, whose ISR matters as much.
  */
 export async function partitionStates(bootstrap: string, topic: string): Promise<PartitionState[]> {
+  return await askAnyBroker(bootstrap, "shoptrail-isr", async (connection, broker) => {
+    const response = await metadataV12.api.async(connection, [topic], false, false);
+    const t = response.topics.find((t) => t.name === topic);
+    if (!t || t.errorCode !== 0) {
+      throw new Error(`topic ${topic} is not in the metadata of ${broker} (${t?.errorCode})`);
+    }
+    return t.partitions
+      .map((p) => ({
+        partition: p.partitionIndex,
+        leader: p.leaderId,
+        replicas: p.replicaNodes,
+        isr: p.isrNodes,
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  });
+}
+
+/** The node id of the broker coordinating a consumer group (FindCoordinator). */
+export async function groupCoordinator(bootstrap: string, group: string): Promise<number> {
+  return await askAnyBroker(bootstrap, "shoptrail-coordinator", async (connection, broker) => {
+    const [coordinator] = (await findCoordinatorV6.api.async(connection, 0, [group])).coordinators;
+    if (!coordinator || coordinator.errorCode !== 0) {
+      throw new Error(`${broker} names no coordinator for ${group}: ${coordinator?.errorMessage ?? "no answer"}`);
+    }
+    return coordinator.nodeId;
+  });
+}
+
+/** One request to the first broker of the list that answers it. */
+async function askAnyBroker<T>(
+  bootstrap: string,
+  clientId: string,
+  ask: (connection: Connection, broker: string) => Promise<T>,
+): Promise<T> {
   let lastError: unknown;
   for (const broker of bootstrap.split(",")) {
     const [host, port] = [
       broker.slice(0, broker.lastIndexOf(":")),
       Number(broker.slice(broker.lastIndexOf(":") + 1)),
     ];
-    const connection = new Connection("shoptrail-isr", { connectTimeout: 2000 });
+    const connection = new Connection(clientId, { connectTimeout: 2000 });
     // A broker dying under the socket is an answer here (try the next), not a crash of the caller.
     connection.on("error", (error) => lastError = error);
     try {
       await connection.connect(host, port);
-      const response = await metadataV12.api.async(connection, [topic], false, false);
-      const t = response.topics.find((t) => t.name === topic);
-      if (!t || t.errorCode !== 0) {
-        throw new Error(`topic ${topic} is not in the metadata of ${broker} (${t?.errorCode})`);
-      }
-      return t.partitions
-        .map((p) => ({
-          partition: p.partitionIndex,
-          leader: p.leaderId,
-          replicas: p.replicaNodes,
-          isr: p.isrNodes,
-        }))
-        .sort((a, b) => a.partition - b.partition);
+      return await ask(connection, broker);
     } catch (error) {
       lastError = error;
     } finally {

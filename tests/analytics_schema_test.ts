@@ -48,14 +48,19 @@ Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats,
   }
 });
 
-Deno.test("the events row type has exactly the keys of toKafkaRow, and JSONExtract parses that type", async () => {
-  const sql = (await readSqlFiles()).find((f) => f.name.startsWith("022_"))!.sql;
+Deno.test("the events row type has exactly the keys of toKafkaRow, and every parse view's JSONExtract parses that type", async () => {
+  const files = await readSqlFiles();
+  const sql = files.find((f) => f.name.startsWith("022_"))!.sql;
   const declared = sql.slice(sql.indexOf("row Tuple(") + 4, sql.indexOf("    error String,"));
   const columns = [...declared.matchAll(/^\s{8}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
-  const extracted = sql.slice(sql.indexOf("JSONExtract(raw, '") + 18, sql.indexOf("') AS row,"));
   const typeText = (text: string) =>
     text.replace(/--.*$/gm, "").replace(/\s+/g, " ").replaceAll("( ", "(").trim();
-  assertEquals(typeText(extracted), typeText(declared).replace(/,$/, ""));
+  const parsers = files.filter((f) => f.sql.includes("JSONExtract(raw, '"));
+  assertEquals(parsers.map((f) => f.name.slice(0, 3)), ["022", "025"]);
+  for (const { sql } of parsers) {
+    const extracted = sql.slice(sql.indexOf("JSONExtract(raw, '") + 18, sql.indexOf("') AS row,"));
+    assertEquals(typeText(extracted), typeText(declared).replace(/,$/, ""));
+  }
   const event = {
     event_id: crypto.randomUUID(),
     type: "page_view",
@@ -86,13 +91,22 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
     const values = processorConfig(() => undefined).sqlValues;
     const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
     assertEquals(report.applied.length, (await readSqlFiles()).length);
-    // 023 recreated the Kafka table: the parse view must still read it, with one consumer (two lost
-    // partitions to an idle-consumer close and stopped after a coordinator failover).
-    const [kafka] = await engine.rows<{ views: string[]; engine_full: string }>(
-      "SELECT dependencies_table AS views, engine_full FROM system.tables WHERE name = 'kafka_events'",
+    // Two Kafka tables of one consumer each in the same group (025), both feeding the one parse view;
+    // never a consumer pool (022's pool lost partitions to an idle-consumer close).
+    const kafka = await engine.rows<{ name: string; views: string[]; engine_full: string }>(
+      "SELECT name, dependencies_table AS views, engine_full FROM system.tables WHERE name LIKE 'kafka\\_events%' AND engine = 'Kafka' ORDER BY name",
     );
-    assertEquals(kafka.views, ["events_parse_mv"]);
-    ok(/kafka_num_consumers = 1\b/.test(kafka.engine_full), kafka.engine_full);
+    assertEquals(kafka.map((t) => [t.name, t.views]), [
+      ["kafka_events", ["kafka_events_mv"]],
+      ["kafka_events_2", ["kafka_events_2_mv"]],
+    ]);
+    for (const t of kafka) ok(/kafka_num_consumers = 1\b/.test(t.engine_full), t.engine_full);
+    const [group1, group2] = kafka.map((t) => t.engine_full.match(/kafka_group_name = '([^']*)'/)?.[1]);
+    assertEquals(group1, group2);
+    const [messages] = await engine.rows<{ views: string[] }>(
+      "SELECT dependencies_table AS views FROM system.tables WHERE name = 'kafka_messages'",
+    );
+    assertEquals(messages.views, ["events_parse_mv"]);
     // One purchase and one page view written directly (the SQL endpoint never allows this).
     await engine.command(
       `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,

@@ -12,7 +12,7 @@
 // - ClickHouse's Kafka engine may re-read an offset after a failed commit (same partition+offset);
 // - the analytics (here funnel_1m's exact distinct users) count each event once whatever the copies.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { killNode, partitionStates, restartNode } from "../kafka/cluster.ts";
+import { groupCoordinator, killNode, partitionStates, restartNode } from "../kafka/cluster.ts";
 import { topicsFromEnv } from "../kafka/topics.ts";
 import { processorConfig } from "../processor/config.ts";
 import { KafkaOffsets } from "../processor/dashboard/kafka_offsets.ts";
@@ -146,10 +146,10 @@ Deno.test({
       for (const p of before) {
         assertEquals(p.isr.length, 3, `partition ${p.partition} starts fully replicated`);
       }
-      // The broker leading the most partitions of the events topic: the hardest one to lose.
-      const leads = new Map<number, number>();
-      for (const p of before) leads.set(p.leader, (leads.get(p.leader) ?? 0) + 1);
-      const victim = [...leads.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+      // The broker coordinating ClickHouse's consumer group: losing it moves the group, so both of
+      // its consumers (clickhouse/025) must rejoin and resume, besides the partitions it leads.
+      const victim = await groupCoordinator(bootstrap, processorConfig(() => undefined).sqlValues.KAFKA_GROUP);
+      report.victim_leads = before.filter((p) => p.leader === victim).length;
 
       const sent: Sent = { acked: new Set(), resent: new Set(), attempts: 0, failures: new Map() };
       const streamStart = performance.now();
