@@ -6,7 +6,7 @@ import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/k
 import { storedValues } from "./kafka_stored.ts";
 import { Linger } from "./linger.ts";
 import { OverdueSends, settledBy } from "./overdue_sends.ts";
-import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
+import { describeMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
 
 export type KafkaSinkOptions = {
   brokers: string[];
@@ -68,7 +68,7 @@ export class KafkaSink implements Sink {
     const held = this.#sends.held();
     console.warn(
       `collector: a Kafka produce has had no answer for ${Math.round(stuckMs / 1000)} s; ` +
-        `replacing the producer (${held?.messages.length ?? 0} messages unanswered)`,
+        `replacing the producer, ${describeMessages(held?.messages ?? [])} unanswered`,
     );
     const stuck = this.#producer;
     this.#producer = this.#newProducer();
@@ -122,7 +122,7 @@ export class KafkaSink implements Sink {
       return messages.map(() => "ok");
     } catch (error) {
       console.warn(
-        `collector: Kafka produce of ${messages.length} messages failed: ${(error as Error).message}`,
+        `collector: Kafka produce of ${describeMessages(messages)} failed: ${(error as Error).message}`,
       );
       this.#ready = false;
       return messages.map(() => "retriable");

@@ -5,6 +5,12 @@
 export type SinkMessage = { topic: string; key: string; value: string };
 export type PublishOutcome = "ok" | "retriable" | "fatal";
 
+/** "3 messages (10 records)" for a log line: a message holds one record per line (events of a session). */
+export function describeMessages(messages: SinkMessage[]): string {
+  const records = messages.reduce((n, m) => n + m.value.split("\n").length, 0);
+  return `${messages.length} messages (${records} records)`;
+}
+
 export interface Sink {
   publish(messages: SinkMessage[]): Promise<PublishOutcome[]>;
   /** Can the sink take events now (for /ready)? */

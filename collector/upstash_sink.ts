@@ -4,7 +4,7 @@
 // (up to ~15 s); we stop waiting after `timeoutMs` and call the batch retriable, so the spool
 // takes it. Tested against a local stand-in of the REST API (upstash_standin.ts).
 import { Kafka } from "@upstash/kafka";
-import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
+import { describeMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
 
 export type UpstashSinkOptions = {
   url: string;
@@ -39,7 +39,7 @@ export class UpstashSink implements Sink {
       return messages.map((_, i) => (typeof answers?.[i]?.offset === "number" ? "ok" : "retriable"));
     } catch (error) {
       console.warn(
-        `collector: Upstash produce of ${messages.length} messages failed: ${(error as Error).message}`,
+        `collector: Upstash produce of ${describeMessages(messages)} failed: ${(error as Error).message}`,
       );
       this.#ready = false;
       return messages.map(() => "retriable");

@@ -86,10 +86,25 @@ SETTINGS
     kafka_flush_interval_ms = 250,
     kafka_poll_timeout_ms = 100,
     kafka_max_block_size = 65536,
-    -- kafka_num_consumers × ingestion nodes should not exceed the topic's partitions
-    -- (kafka/topics.ts), or the extra consumers sit idle.
-    -- One consumer per node (see single-node 023: two per table lost partitions); scale by nodes.
+    -- Two Kafka tables (this one and kafka_events_2) × ingestion nodes should not exceed the
+    -- topic's partitions (kafka/topics.ts), or the extra consumers sit idle.
+    -- One consumer per table (see single-node 023: two per table lost partitions); scale by nodes.
     kafka_num_consumers = 1;
+
+-- As the single-node 025: a second consumer in the group with its own thread, and both Kafka tables
+-- handing their rows to one Null table that the one parse view reads.
+CREATE TABLE IF NOT EXISTS kafka_events_2 ON CLUSTER '{ingest_cluster}' AS kafka_events;
+
+CREATE TABLE IF NOT EXISTS kafka_messages ON CLUSTER '{ingest_cluster}'
+(
+    raw String,
+    read_error String,
+    raw_message String,
+    topic String,
+    partition UInt32,
+    offset UInt64
+)
+ENGINE = Null;
 
 -- Every consumed row parsed once; nothing is stored here. A row that is not an event (bad JSON,
 -- or no event_id, type, site or ts) carries `error` and goes to ingest_errors, the rest to events.
@@ -144,14 +159,14 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS events_parse_mv ON CLUSTER '{ingest_clust
 SELECT
     row,
     multiIf(
-        length(_error) > 0, _error,
+        length(read_error) > 0, read_error,
         row.event_id = '' OR row.type = '' OR row.site = '' OR row.ts = 0,
         'not an event: event_id, type, site and ts are required (or the object is not valid JSON)',
         '') AS error,
-    if(length(_error) > 0, _raw_message, raw) AS raw,
-    _topic AS topic,
-    _partition AS partition,
-    _offset AS offset
+    if(error = '', '', if(length(read_error) > 0, raw_message, message)) AS raw,
+    topic,
+    partition,
+    offset
 FROM
 (
     SELECT
@@ -166,8 +181,8 @@ FROM
             items Array(Tuple(product_id String, quantity UInt32, price Decimal(18, 2))), props String,
             browser String, os String, device_type String, is_bot UInt8, ip_hash String,
             country String)') AS row,
-        raw, _error, _raw_message, _topic, _partition, _offset
-    FROM kafka_events
+        raw AS message, read_error, raw_message, topic, partition, offset
+    FROM kafka_messages
 );
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_mv ON CLUSTER '{ingest_cluster}' TO events AS
@@ -197,6 +212,17 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_errors_mv ON CLUSTER '{ingest_clus
 SELECT now64(3, 'UTC') AS seen_at, topic, partition, offset, raw AS raw_message, error
 FROM events_parsed
 WHERE error != '';
+
+-- Last: consumption starts once a Kafka table has a view, so the chain behind them exists first.
+CREATE MATERIALIZED VIEW IF NOT EXISTS kafka_events_mv ON CLUSTER '{ingest_cluster}' TO kafka_messages AS
+SELECT raw, _error AS read_error, _raw_message AS raw_message, _topic AS topic, _partition AS partition,
+    _offset AS offset
+FROM kafka_events;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS kafka_events_2_mv ON CLUSTER '{ingest_cluster}' TO kafka_messages AS
+SELECT raw, _error AS read_error, _raw_message AS raw_message, _topic AS topic, _partition AS partition,
+    _offset AS offset
+FROM kafka_events_2;
 
 -- Reference data: consumed here like events, written through Distributed tables to one shard;
 -- the data nodes' single replication group for `products` and `users` copies it to every node.
