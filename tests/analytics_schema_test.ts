@@ -107,6 +107,11 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
       "SELECT dependencies_table AS views FROM system.tables WHERE name = 'kafka_messages'",
     );
     assertEquals(messages.views, ["events_parse_mv"]);
+    // 027: wider merges of events (catch-up CPU).
+    const [events] = await engine.rows<{ engine_full: string }>(
+      "SELECT engine_full FROM system.tables WHERE name = 'events'",
+    );
+    ok(/merge_selector_base = 10\b/.test(events.engine_full), events.engine_full);
     // One purchase and one page view written directly (the SQL endpoint never allows this).
     await engine.command(
       `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,

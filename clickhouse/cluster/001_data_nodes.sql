@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS events_local ON CLUSTER '{cluster}'
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/events_local', '{replica}')
 PARTITION BY toYYYYMMDD(event_time)
 ORDER BY (site, type, event_time, event_id)
-TTL toDateTime(event_time) + toIntervalDay(${EVENTS_TTL_DAYS});
+TTL toDateTime(event_time) + toIntervalDay(${EVENTS_TTL_DAYS})
+-- As the single-node 027: wider merges, half the rewrites of each row.
+SETTINGS merge_selector_base = 10;
 
 CREATE TABLE IF NOT EXISTS ingest_errors_local ON CLUSTER '{cluster}'
 (
