@@ -61,6 +61,9 @@ async function main() {
   const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-bench-" });
   const ports = {
     kafkaPort: await freePort(),
+    // Its own free port, not kafkaPort + 1: consecutive free ports are often adjacent, and one run's
+    // broker failed to start on a taken port + 1.
+    kafkaControllerPort: await freePort(),
     processorPort: await freePort(),
     collectorPort: await freePort(),
   };

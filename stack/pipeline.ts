@@ -11,6 +11,8 @@ import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "./proces
 export type PipelineOptions = {
   dataRoot: string;
   kafkaPort?: number;
+  /** The broker's KRaft controller listener (default: kafkaPort + 1). */
+  kafkaControllerPort?: number;
   processorPort?: number;
   collectorPort?: number;
   /** Extra environment for the processor and collector. */
@@ -29,7 +31,7 @@ export type Pipeline = {
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 function serviceEnv(
-  o: Required<Omit<PipelineOptions, "env" | "startDeadlineMs">> & { env?: Record<string, string> },
+  o: Required<Omit<PipelineOptions, "env" | "startDeadlineMs" | "kafkaControllerPort">> & { env?: Record<string, string> },
 ): Record<string, string> {
   return {
     ...Deno.env.toObject(),
@@ -66,7 +68,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const o = { kafkaPort: 9092, processorPort: 8123, collectorPort: 8080, ...options };
   const deadlineMs = o.startDeadlineMs ?? 120_000;
   const env = serviceEnv(o);
-  const broker = await startBroker({ dataDir: join(o.dataRoot, "kafka"), port: o.kafkaPort, startDeadlineMs: deadlineMs });
+  const broker = await startBroker({
+    dataDir: join(o.dataRoot, "kafka"),
+    port: o.kafkaPort,
+    controllerPort: o.kafkaControllerPort,
+    startDeadlineMs: deadlineMs,
+  });
   await ensureTopics(broker.bootstrap, Object.values(topicsFromEnv((name) => env[name])));
 
   const sqlUrl = `http://127.0.0.1:${o.processorPort}/`;
