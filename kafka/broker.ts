@@ -87,15 +87,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const nodeId = options.nodeId ?? 1;
   const controllerPort = options.controllerPort ?? (options.port ?? 9092) + 1;
   const o = {
-    host,
-    port: 9092,
-    controllerPort,
     heapMb: 512,
-    nodeId,
-    voters: `${nodeId}@${host}:${controllerPort}`,
     internalReplication: { factor: 1, minInsync: 1 },
     properties: {},
     ...options,
+    // After the spread: an option given as undefined keeps its default.
+    port: options.port ?? 9092,
+    host,
+    controllerPort,
+    nodeId,
+    voters: options.voters ?? `${nodeId}@${host}:${controllerPort}`,
   };
   const bootstrap = `${o.host}:${o.port}`;
   const logFile = brokerLogFile(o.dataDir);
