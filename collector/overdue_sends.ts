@@ -26,14 +26,14 @@ export class OverdueSends {
     if (this.#overdue.size > 0 && !(await settledBy([...this.#overdue.keys()], deadline))) return "busy";
     const fresh = messages.filter((m) => !this.#deliveredLate.has(m.value));
     if (fresh.length > 0) {
-      const started = { started: performance.now(), at: Date.now(), messages: fresh };
+      const attempt = { started: performance.now(), at: Date.now(), messages: fresh };
       const sending = this.produce(fresh);
       if (!(await settledBy([sending], deadline))) {
         const overdue: Promise<unknown> = sending.then(
           () => fresh.forEach((m) => this.#deliveredLate.add(m.value)),
           () => {},
         ).finally(() => this.#overdue.delete(overdue));
-        this.#overdue.set(overdue, started);
+        this.#overdue.set(overdue, attempt);
         throw new DeadlineError();
       }
       await sending;

@@ -73,11 +73,14 @@ async function main() {
   console.error(`» pipeline under ${dataRoot}`);
   // An interrupted run must not leave its broker, processor and collector on the cores: the next
   // run would measure against them (2026-12-03: a bare handler at 3k req/s instead of 15k).
-  const interrupted = async () => {
-    console.error("» interrupted: stopping the pipeline");
+  const cleanUp = async () => {
     await stopPid(join(dataRoot, "run", "bare.pid"));
     await stopPipeline(dataRoot);
     await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
+  };
+  const interrupted = async () => {
+    console.error("» interrupted: stopping the pipeline");
+    await cleanUp();
     Deno.exit(130);
   };
   Deno.addSignalListener("SIGINT", interrupted);
@@ -260,8 +263,7 @@ async function main() {
     }
     record("dashboard", dashboard);
   } finally {
-    await stopPipeline(dataRoot);
-    await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
+    await cleanUp();
   }
 
   // 6. SDK size, from a fresh build.

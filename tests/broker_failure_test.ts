@@ -80,7 +80,7 @@ async function worker(url: string, id: number, until: number, sent: Sent) {
   }
 }
 
-/** Messages the collector's Kafka sink gave up on (they went to its spool), from its log. */
+/** Events in the batches the collector's Kafka sink gave up on or left unanswered (the spool sends them again), from its log. */
 async function collectorSpooledEvents(logFile: string): Promise<number> {
   const log = await Deno.readTextFile(logFile);
   // Batches whose produce went unanswered: the spool sends them again, as it does after a
