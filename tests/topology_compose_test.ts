@@ -250,9 +250,8 @@ Deno.test("services start in order, long-running ones have healthchecks, scripts
       }
       for (const mount of svc.volumes ?? []) {
         const source = mount.split(":")[0];
-        if (!source.startsWith(".")) {
-          assert(source in s.compose.volumes, `${name}: volume ${source} is declared`);
-        }
+        if (source.startsWith(".")) await Deno.stat(`${root}${source}`); // throws if the file is missing
+        else assert(source in s.compose.volumes, `${name}: volume ${source} is declared`);
       }
     }
     for (const [name, svc] of denoServices(s)) {
@@ -263,5 +262,17 @@ Deno.test("services start in order, long-running ones have healthchecks, scripts
         `${name} waits for npm packages`,
       );
     }
+  }
+});
+
+Deno.test("the ClickHouse server consumes Kafka with the embedded engine's librdkafka settings", () => {
+  for (const s of setups) {
+    const mounts = (s.services.clickhouse.volumes ?? []).map((m) => m.split(":"));
+    assert(
+      mounts.some(([source, target]) =>
+        source === "./processor/embedded_config.xml" && target.startsWith("/etc/clickhouse-server/config.d/")
+      ),
+      `${s.name}: the server reads processor/embedded_config.xml from config.d`,
+    );
   }
 });
