@@ -168,7 +168,11 @@ async function main() {
     });
     await new Promise((r) => setTimeout(r, 3000)); // let the load reach its rate before probing
     // 100 probes (~40 s): with 40, p95 was the 38th and three slow probes decided it.
-    const latencies = await measureFreshness({ collectorUrl: pipeline.collectorUrl, sql: pipeline.sql, probes: 100 });
+    const latencies = await measureFreshness({
+      collectorUrl: pipeline.collectorUrl,
+      sql: pipeline.sql,
+      probes: 100,
+    });
     stopTraffic.abort();
     const load = await traffic;
     const [p50, p95, p99] = [50, 95, 99].map((p) => percentile(latencies, p));
@@ -197,23 +201,36 @@ async function main() {
       const restarted = performance.now();
       await startPipeline({ dataRoot, ...ports, env });
       const ready = performance.now();
+      const before = count;
       const target = count + events;
+      // From the first rows on, the rate no longer holds the consumer group's join (a restarted
+      // processor waits for the broker to drop its old members): the sustained rate. The rows seen
+      // first were read before that moment, so they do not count.
+      let firstRow = 0;
+      let firstCount = before;
       while (count < target) {
         await new Promise((r) => setTimeout(r, 250));
         count = Number((await sqlText(pipeline.sql, "SELECT count() FROM events", "TabSeparated")).trim());
+        if (!firstRow && count > before) [firstRow, firstCount] = [performance.now(), count];
       }
-      const seconds = (performance.now() - ready) / 1000;
+      const done = performance.now();
+      const seconds = (done - ready) / 1000;
       const rate = events / seconds;
+      const sustained = (count - firstCount) / ((done - firstRow) / 1000);
       catchUp[`${perMessage}PerMessage`] = {
         events,
         produceEventsPerSecond: events / produced.seconds,
         startSeconds: (ready - restarted) / 1000,
         secondsFromReady: seconds,
+        secondsToFirstRow: (firstRow - ready) / 1000,
         eventsPerSecond: rate,
+        eventsPerSecondFromFirstRow: sustained,
       };
       rows.push({
         measure: `Kafka → ClickHouse catch-up, ${fmt(events)} events, ${perMessage} per message`,
-        value: `${fmt(rate)} events/s (${fmt(seconds, 1)} s after the processor was ready)`,
+        value: `${fmt(rate)} events/s (${fmt(seconds, 1)} s after the processor was ready; ${
+          fmt(sustained)
+        } events/s from the first row, ${fmt((firstRow - ready) / 1000, 1)} s after ready)`,
         target: "≥ 200,000 events/s",
         ok: rate >= 200_000,
       });
