@@ -27,6 +27,9 @@ export function readAlertQueries(dir = ALERT_QUERIES_DIR): Promise<QueryFiles<Al
  */
 const READS_WINDOW = new Map<string, boolean>([["conversion_rate", false], ["cart_abandonment", true]]);
 
+/** Rules computed from `events`: wrong while ClickHouse is still reading a backlog (service.ts holds them). */
+export const READS_EVENTS = new Set<string>(["conversion_rate", "cart_abandonment", "revenue_anomaly"]);
+
 export type ObserveSources = { run: RunSql; queries: QueryFiles<AlertQuery>; kafka?: OffsetSource };
 
 type Row = { subject: string; value: number | string; volume?: number | string };

@@ -3,8 +3,10 @@
 // does not lose them), and keep what the dashboard shows: firing alerts and recent transitions.
 import { type Alert, evaluate, type Observation } from "./evaluate.ts";
 import type { Notifier } from "./notify.ts";
-import { observe, type ObserveSources } from "./observe.ts";
-import type { RulesFile } from "./rules.ts";
+import { observe, type ObserveSources, READS_EVENTS } from "./observe.ts";
+import { breaches, type Rule, type RulesFile } from "./rules.ts";
+
+const HELD = "held while ClickHouse catches up on Kafka (a consumer-lag rule breaches)";
 
 export type AlertServiceOptions = {
   config: RulesFile;
@@ -39,22 +41,37 @@ export class AlertService {
     for (const n of o.notifiers) this.#outbox.set(n.name, []);
   }
 
-  /** One evaluation round; returns the transitions it made. */
-  async tick(): Promise<Alert[]> {
-    const now = this.#o.clock();
-    const observed = new Map<string, Observation[]>();
-    await Promise.all(this.#o.config.rules.map(async (rule) => {
+  async #observe(rules: Rule[], observed: Map<string, Observation[]>, now: number): Promise<void> {
+    await Promise.all(rules.map(async (rule) => {
       try {
         observed.set(rule.id, await observe(rule, this.#o.sources, now));
         this.#errors.delete(rule.id);
       } catch (error) {
-        const message = (error as Error).message;
-        if (this.#errors.get(rule.id) !== message) {
-          this.#o.log(`alerts: rule ${rule.id} not evaluated: ${message}`);
-        }
-        this.#errors.set(rule.id, message);
+        this.#setError(rule.id, (error as Error).message);
       }
     }));
+  }
+
+  #setError(ruleId: string, message: string): void {
+    if (this.#errors.get(ruleId) !== message) this.#o.log(`alerts: rule ${ruleId} not evaluated: ${message}`);
+    this.#errors.set(ruleId, message);
+  }
+
+  /** One evaluation round; returns the transitions it made. */
+  async tick(): Promise<Alert[]> {
+    const now = this.#o.clock();
+    const observed = new Map<string, Observation[]>();
+    const { rules } = this.#o.config;
+    // Lag first: while ClickHouse is behind on Kafka past a consumer-lag rule's threshold, the rules
+    // that read events are held (not evaluated; their alerts stay as they are): over a half-read
+    // backlog their numbers are wrong (a conversion rate before the purchases arrived), and the
+    // catch-up gets the CPU their queries would take (revenue_anomaly reads the whole history).
+    const lagRules = rules.filter((r) => r.kind === "consumer_lag");
+    await this.#observe(lagRules, observed, now);
+    const behind = lagRules.some((rule) => observed.get(rule.id)?.some((o) => breaches(rule, o.value)));
+    const held = behind ? rules.filter((r) => READS_EVENTS.has(r.kind)) : [];
+    for (const rule of held) this.#setError(rule.id, HELD);
+    await this.#observe(rules.filter((r) => !lagRules.includes(r) && !held.includes(r)), observed, now);
     const { firing, transitions } = evaluate({
       rules: this.#o.config.rules,
       observed,

@@ -157,3 +157,44 @@ Deno.test("AlertService: a revenue spike on one site's currency fires for that s
     "resolved",
   ]]);
 });
+
+Deno.test("AlertService: while a consumer-lag rule breaches, the rules that read events are held, their alerts kept", async () => {
+  let lag = 0;
+  const t = setup(
+    {
+      rules: [
+        { id: "lag", kind: "consumer_lag", threshold: 10_000 },
+        { id: "low-conversion", kind: "conversion_rate", threshold: 0.01, windowSeconds: 600, minVolume: 50 },
+        { id: "errors", kind: "ingest_errors", threshold: 5, windowSeconds: 60 },
+      ],
+    },
+    {
+      conversion_rate: () => [{ subject: "demo", value: 0, volume: "120" }],
+      ingest_errors: () => [{ subject: "pipeline", value: 0, volume: "0" }],
+    },
+    fakeKafka(() => [lag, 0]),
+  );
+  const queried = () => t.calls.map((c) => c.sql.slice(3));
+  assertEquals((await t.service.tick()).map((a) => [a.alert_id, a.status]), [[
+    "low-conversion:demo",
+    "firing",
+  ]]);
+  assertEquals(queried(), ["conversion_rate", "ingest_errors"]);
+
+  // A backlog: the conversion rule is neither read nor resolved; the ingest-error rule still runs.
+  lag = 2_000_000;
+  t.calls.length = 0;
+  const behind = await t.service.tick();
+  assertEquals(behind.map((a) => [a.alert_id, a.status]), [["lag:partition-0", "firing"]]);
+  assertEquals(queried(), ["ingest_errors"]);
+  const view = t.service.view();
+  assertEquals(view.firing.map((a) => a.alert_id).sort(), ["lag:partition-0", "low-conversion:demo"]);
+  assertEquals(view.rules.find((r) => r.id === "low-conversion")?.error?.startsWith("held while"), true);
+
+  // Caught up: read again, and the hold leaves the view.
+  lag = 0;
+  t.calls.length = 0;
+  await t.service.tick();
+  assertEquals(queried(), ["conversion_rate", "ingest_errors"]);
+  assertEquals(t.service.view().rules.find((r) => r.id === "low-conversion")?.error, undefined);
+});
