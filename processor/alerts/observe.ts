@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { OffsetSource } from "../dashboard/kafka_offsets.ts";
 import { chDateTime, type QueryFiles, readQueryFiles, type RunSql } from "../dashboard/queries.ts";
 import type { Observation } from "./evaluate.ts";
-import type { Rule } from "./rules.ts";
+import type { Rule, RuleKind } from "./rules.ts";
 
 export const ALERT_QUERIES = [
   "conversion_rate",
@@ -28,7 +28,7 @@ export function readAlertQueries(dir = ALERT_QUERIES_DIR): Promise<QueryFiles<Al
 const READS_WINDOW = new Map<string, boolean>([["conversion_rate", false], ["cart_abandonment", true]]);
 
 /** Rules computed from `events`: wrong while ClickHouse is still reading a backlog (service.ts holds them). */
-export const READS_EVENTS = new Set<string>(["conversion_rate", "cart_abandonment", "revenue_anomaly"]);
+export const READS_EVENTS = new Set<RuleKind>(["conversion_rate", "cart_abandonment", "revenue_anomaly"]);
 
 export type ObserveSources = { run: RunSql; queries: QueryFiles<AlertQuery>; kafka?: OffsetSource };
 
