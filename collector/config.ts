@@ -45,11 +45,12 @@ export function collectorConfig(env: Env = processEnv) {
   }
   const ipRate = envInt(env, "COLLECTOR_IP_REQUESTS_PER_S", 0, { min: 0, max: 1_000_000 });
   const spoolDir = envString(env, "COLLECTOR_SPOOL_DIR", ".data/spool");
+  const topics = topicsFromEnv(env);
   return {
     host: envString(env, "COLLECTOR_HOST", "127.0.0.1"),
     port: envPort(env, "COLLECTOR_PORT", 8080),
     brokers: brokersFromEnv(env),
-    topics: topicsFromEnv(env),
+    topics,
     transport,
     upstash: {
       url: upstashUrl?.href ?? "",
@@ -64,6 +65,8 @@ export function collectorConfig(env: Env = processEnv) {
         ["none", "gzip", "snappy", "lz4", "zstd"] as const,
         "lz4",
       ),
+      /** Topics of JSON lines, whose messages are joined per partition (join_messages.ts). */
+      lineTopics: [topics.events.name],
       /** How long a batch waits for Kafka before it goes to the spool instead. */
       timeoutMs: envInt(env, "COLLECTOR_KAFKA_TIMEOUT_MS", 3000, { min: 100, max: 60_000 }),
     },

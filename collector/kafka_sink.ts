@@ -1,9 +1,11 @@
 // The production Sink: an idempotent Kafka producer waiting for every in-sync replica (acks=all),
 // so a message counts as published only once Kafka can no longer lose it. Compressed (lz4 by
-// default: cheap for the CPU, and ClickHouse's librdkafka reads it) and linger-batched. Why this
-// client and these numbers: DESIGN.md, "Kafka client".
+// default: cheap for the CPU, and ClickHouse's librdkafka reads it) and linger-batched, the
+// events' messages of a produce joined per partition (join_messages.ts). Why this client and
+// these numbers: DESIGN.md, "Kafka client".
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { storedValues } from "./kafka_stored.ts";
+import { joinByPartition } from "./join_messages.ts";
 import { Linger } from "./linger.ts";
 import { OverdueSends, settledBy } from "./overdue_sends.ts";
 import { describeMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
@@ -14,6 +16,8 @@ export type KafkaSinkOptions = {
   lingerMs?: number;
   maxBatch?: number;
   compression?: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  /** Topics of JSON lines: a produce joins their messages per partition (join_messages.ts). */
+  lineTopics?: string[];
   /** How long a produce may take before the batch counts as not stored (the spool takes it). */
   timeoutMs?: number;
   /** Called with each produce request's latency in seconds (the metrics histogram). */
@@ -51,7 +55,22 @@ export class KafkaSink implements Sink {
   }
 
   #newSends(): OverdueSends {
-    return new OverdueSends((messages) => this.#producer.send({ messages }), this.#options.timeoutMs ?? 3000);
+    return new OverdueSends(
+      async (messages) =>
+        this.#producer.send({
+          messages: joinByPartition(messages, await this.#lineTopicPartitions(messages)),
+        }),
+      this.#options.timeoutMs ?? 3000,
+    );
+  }
+
+  /** Partition counts of the line topics among the messages (the client caches metadata for 5 s). */
+  async #lineTopicPartitions(messages: SinkMessage[]): Promise<Map<string, number>> {
+    const lineTopics = new Set(this.#options.lineTopics ?? []);
+    const topics = [...new Set(messages.map((m) => m.topic))].filter((t) => lineTopics.has(t));
+    if (topics.length === 0) return new Map();
+    const metadata = await this.#producer.metadata({ topics });
+    return new Map(topics.map((t) => [t, metadata.topics.get(t)!.partitionsCount]));
   }
 
   /**

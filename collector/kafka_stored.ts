@@ -3,6 +3,8 @@
 // log in whole or in part, and the idempotent producer whose retry Kafka would have recognised
 // died with the process. Reading back is bounded: a scan cut short leaves some copies unfound
 // (sent again, as before), never reports a message that is not there.
+// A message is held once every one of its lines is: KafkaSink joins the messages of a produce per
+// partition (join_messages.ts), so a record may hold several messages' lines.
 import { Consumer } from "@platformatic/kafka";
 import type { SinkMessage } from "./sink.ts";
 
@@ -21,10 +23,9 @@ export async function storedValues(
   sinceMs: number,
   { brokers, marginMs = 5000, listDeadlineMs = 5000, readDeadlineMs = 20_000 }: StoredScan,
 ): Promise<Set<string>> {
-  const wanted = new Set(messages.map((m) => m.value));
-  const found = new Set<string>();
+  const lines = new HeldLines(messages);
   const topics = [...new Set(messages.map((m) => m.topic))];
-  if (topics.length === 0) return found;
+  if (topics.length === 0) return lines.held();
   // Never joins its group: only listing offsets and fetching, which need none.
   const consumer = new Consumer({
     groupId: `shoptrail-collector-spool-check-${crypto.randomUUID()}`,
@@ -54,16 +55,39 @@ export async function storedValues(
         if (begin < end) unread.set(`${topic}:${partition}`, end - 1n);
       });
     }
-    if (unread.size === 0) return found;
+    if (unread.size === 0) return lines.held();
     // Kafka answers, so produces would go through: from here a failure does not hold the
     // replay back, it only leaves copies unfound.
-    await read(consumer, topics, offsets, unread, readDeadlineMs, (value) => {
-      if (wanted.has(value)) found.add(value);
-    }).catch((error) => console.warn(`collector: spool check could not read Kafka: ${error.message}`));
+    await read(consumer, topics, offsets, unread, readDeadlineMs, (value) => lines.see(value)).catch((
+      error,
+    ) => console.warn(`collector: spool check could not read Kafka: ${error.message}`));
     if (unread.size > 0) console.warn(`collector: spool check left ${unread.size} partitions unread`);
-    return found;
+    return lines.held();
   } finally {
     await consumer.close(true).catch(() => {});
+  }
+}
+
+/** The messages whose every line has been seen in a record read back. */
+export class HeldLines {
+  #wanted: Set<string>;
+  #seen = new Set<string>();
+
+  constructor(readonly messages: SinkMessage[]) {
+    this.#wanted = new Set(messages.flatMap((m) => m.value.split("\n")));
+  }
+
+  see(record: string): void {
+    for (const line of record.split("\n")) if (this.#wanted.has(line)) this.#seen.add(line);
+  }
+
+  /** Their values. */
+  held(): Set<string> {
+    return new Set(
+      this.messages.filter((m) => m.value.split("\n").every((line) => this.#seen.has(line))).map((m) =>
+        m.value
+      ),
+    );
   }
 }
 

@@ -261,6 +261,26 @@ Deno.test("the collector keeps its promises on the real pipeline", async (t) => 
         await assertExactlyOnce(pipeline, s);
       },
     );
+    // Last: a step before the outage delays it, and a consumer group rebalance of ClickHouse's two
+    // consumers then lands on the broker's stop (redelivery there is ClickHouse's, not the collector's).
+    await t.step("one request's events of 40 sessions reach Kafka as one message per partition", async () => {
+      const events = Array.from({ length: 40 }, (_, i) => pageView(i, "joined"));
+      const response = await send(pipeline, { site: "faults", sent_at: Date.now(), events });
+      assertEquals(response.status, 202);
+      await response.body?.cancel();
+      const [stored] = await pollUntil(
+        () =>
+          pipeline.rows<{ events: number; sessions: number; messages: number; partitions: number }>(
+            "SELECT count() AS events, uniqExact(session_id) AS sessions, uniqExact(_partition, _offset) AS messages, " +
+              "uniqExact(_partition) AS partitions FROM events WHERE url LIKE 'https://shop.test/joined/%'",
+          ),
+        ([r]) => Number(r.events) >= 40,
+        { what: "the 40 events in ClickHouse" },
+      );
+      assertEquals([Number(stored.events), Number(stored.sessions)], [40, 40]);
+      ok(Number(stored.partitions) > 1, `${stored.partitions} partitions`);
+      assertEquals(Number(stored.messages), Number(stored.partitions));
+    });
   } finally {
     await Promise.all(streams.map((s) => s.stop()));
     await pipeline.stop();

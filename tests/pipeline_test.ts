@@ -99,19 +99,30 @@ Deno.test("a posted batch shows up in funnel_1m with exact distinct-user counts"
     });
 
     await t.step(
-      "raw events keep their Kafka partition and offset, one message per session and batch",
+      "raw events keep their Kafka partition and offset, one message per partition and request",
       async () => {
         // UInt64 comes back as a JSON string, as from a ClickHouse server.
-        const rows = await pipeline.rows<{ n: string; messages: string; deliveries: string }>(
-          `SELECT count() AS n, uniqExact(_partition, _offset) AS messages,
-          uniqExact(_partition, _offset, event_id) AS deliveries FROM events WHERE site = 'e2e'`,
+        const rows = await pipeline.rows<
+          { n: string; deliveries: string; messages: string; partitions: string }
+        >(
+          `SELECT count() AS n, uniqExact(_partition, _offset, event_id) AS deliveries,
+          uniqExact(_partition, _offset) AS messages, uniqExact(_partition) AS partitions
+          FROM events WHERE site = 'e2e'`,
         );
-        const sessions = new Set(events.map((e) => e.session_id)).size;
+        // The first request's sessions are joined per partition; the retry is a message of its own,
+        // on u1's partition.
         assertEquals(rows, [{
           n: String(events.length + 1),
-          messages: String(sessions + 1),
           deliveries: String(events.length + 1),
+          messages: String(Number(rows[0].partitions) + 1),
+          partitions: rows[0].partitions,
         }]);
+        const sessionPartitions = await pipeline.rows<{ session_id: string; partitions: string }>(
+          "SELECT session_id, uniqExact(_partition) AS partitions FROM events WHERE site = 'e2e' " +
+            "GROUP BY session_id ORDER BY session_id",
+        );
+        const sessions = [...new Set(events.map((e) => e.session_id))].sort();
+        assertEquals(sessionPartitions, sessions.map((session_id) => ({ session_id, partitions: "1" })));
       },
     );
   } finally {
