@@ -175,6 +175,19 @@ async function main() {
     });
     stopTraffic.abort();
     const load = await traffic;
+    // What the collector made of that traffic: a request's sessions, and the requests of one
+    // linger, joined per partition (collector/join_messages.ts). Catch-up speed follows it (step 4).
+    const [messages, events] = (await sqlText(
+      pipeline.sql,
+      "SELECT uniqExact(_partition, _offset), count() FROM events WHERE site = 'load'",
+      "TabSeparated",
+    )).trim().split("\t").map(Number);
+    record("loadEventsPerMessage", events / messages, {
+      measure: "Kafka messages of that traffic (the collector joins them per partition)",
+      value: `${fmt(events / messages, 1)} events per message (${fmt(events)} events in ${
+        fmt(messages)
+      } messages)`,
+    });
     const [p50, p95, p99] = [50, 95, 99].map((p) => percentile(latencies, p));
     record("freshnessMs", { p50, p95, p99, probes: latencies.length, backgroundEps: load.meanEps }, {
       measure: `freshness, ack → row in funnel_1m (background ${fmt(load.meanEps)} events/s)`,
@@ -184,8 +197,9 @@ async function main() {
     });
 
     // 4. Catch-up: a backlog written while ClickHouse is stopped, then consumed from a cold start.
-    // The collector writes one message per session and batch: 20 events for a full SDK batch, 1
-    // for a lone beacon. The big backlog stays for the dashboard queries.
+    // The collector joins a linger's events per partition (the events-per-message row of step 3
+    // shows what traffic gives): 1 per message is the floor, a lone beacon in a quiet linger; 20 is
+    // one full SDK batch. The big backlog stays for the dashboard queries.
     let count = Number((await sqlText(pipeline.sql, "SELECT count() FROM events", "TabSeparated")).trim());
     const catchUp: Record<string, unknown> = {};
     for (const [events, perMessage] of [[1_000_000, 1], [backlogEvents, 20]] as const) {

@@ -32,7 +32,7 @@ export async function produceBacklog(
     bootstrap: string;
     topic: string;
     events: number;
-    /** Events per Kafka message, at most; the collector sends one message per session and batch. */
+    /** Events per Kafka message, at most; the collector joins a produce's events per partition. */
     perMessage?: number;
     site?: string;
     now?: number;
