@@ -22,7 +22,7 @@ export function joinByPartition(
   partitions: ReadonlyMap<string, number>,
 ): ProduceMessage[] {
   const out: ProduceMessage[] = [];
-  const open = new Map<string, { message: ProduceMessage; joined: boolean }>();
+  const open = new Map<string, ProduceMessage>();
   for (const m of messages) {
     const count = partitions.get(m.topic);
     if (count === undefined) {
@@ -32,14 +32,13 @@ export function joinByPartition(
     const partition = partitionOf(m.key, count);
     const at = `${m.topic}:${partition}`;
     const current = open.get(at);
-    if (current && current.message.value.length + 1 + m.value.length <= MAX_MESSAGE_CHARS) {
-      current.message.value += `\n${m.value}`;
-      if (!current.joined) delete current.message.key;
-      current.joined = true;
+    if (current && current.value.length + 1 + m.value.length <= MAX_MESSAGE_CHARS) {
+      current.value += `\n${m.value}`;
+      delete current.key;
       continue;
     }
     const message: ProduceMessage = { ...m, partition };
-    open.set(at, { message, joined: false });
+    open.set(at, message);
     out.push(message);
   }
   return out;

@@ -39,6 +39,7 @@ export class KafkaSink implements Sink {
   #onProduce?: (seconds: number) => void;
 
   #options: KafkaSinkOptions;
+  #lineTopics: Set<string>;
   #replacing?: Promise<void>;
   #sends: OverdueSends;
 
@@ -46,6 +47,7 @@ export class KafkaSink implements Sink {
     this.#options = o;
     this.#brokers = o.brokers;
     this.#onProduce = o.onProduce;
+    this.#lineTopics = new Set(o.lineTopics);
     this.#producer = this.#newProducer();
     this.#sends = this.#newSends();
     this.#linger = new Linger((messages) => this.#send(messages), {
@@ -66,8 +68,7 @@ export class KafkaSink implements Sink {
 
   /** Partition counts of the line topics among the messages (the client caches metadata for 5 s). */
   async #lineTopicPartitions(messages: SinkMessage[]): Promise<Map<string, number>> {
-    const lineTopics = new Set(this.#options.lineTopics ?? []);
-    const topics = [...new Set(messages.map((m) => m.topic))].filter((t) => lineTopics.has(t));
+    const topics = [...new Set(messages.map((m) => m.topic))].filter((t) => this.#lineTopics.has(t));
     if (topics.length === 0) return new Map();
     const metadata = await this.#producer.metadata({ topics });
     return new Map(topics.map((t) => [t, metadata.topics.get(t)!.partitionsCount]));

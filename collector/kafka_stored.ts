@@ -58,9 +58,9 @@ export async function storedValues(
     if (unread.size === 0) return lines.held();
     // Kafka answers, so produces would go through: from here a failure does not hold the
     // replay back, it only leaves copies unfound.
-    await read(consumer, topics, offsets, unread, readDeadlineMs, (value) => lines.see(value)).catch((
-      error,
-    ) => console.warn(`collector: spool check could not read Kafka: ${error.message}`));
+    const see = (record: string) => lines.see(record);
+    await read(consumer, topics, offsets, unread, readDeadlineMs, see)
+      .catch((error) => console.warn(`collector: spool check could not read Kafka: ${error.message}`));
     if (unread.size > 0) console.warn(`collector: spool check left ${unread.size} partitions unread`);
     return lines.held();
   } finally {
@@ -70,11 +70,13 @@ export async function storedValues(
 
 /** The messages whose every line has been seen in a record read back. */
 export class HeldLines {
+  #lines: [value: string, lines: string[]][];
   #wanted: Set<string>;
   #seen = new Set<string>();
 
-  constructor(readonly messages: SinkMessage[]) {
-    this.#wanted = new Set(messages.flatMap((m) => m.value.split("\n")));
+  constructor(messages: SinkMessage[]) {
+    this.#lines = messages.map((m) => [m.value, m.value.split("\n")]);
+    this.#wanted = new Set(this.#lines.flatMap(([, lines]) => lines));
   }
 
   see(record: string): void {
@@ -83,11 +85,8 @@ export class HeldLines {
 
   /** Their values. */
   held(): Set<string> {
-    return new Set(
-      this.messages.filter((m) => m.value.split("\n").every((line) => this.#seen.has(line))).map((m) =>
-        m.value
-      ),
-    );
+    const held = this.#lines.filter(([, lines]) => lines.every((line) => this.#seen.has(line)));
+    return new Set(held.map(([value]) => value));
   }
 }
 
