@@ -34,7 +34,7 @@ export type ClientOptions = {
   ipHeader?: string;
   /** Header carrying the country set by the edge in front, e.g. cf-ipcountry. */
   countryHeader?: string;
-  ipHasher?: IpHasher;
+  ipHasher?: Pick<IpHasher, "hash" | "bucketKey">;
   /** A request budget per client IP across all sites, checked before the body is read. */
   ipRate?: Rate;
 };
@@ -117,6 +117,7 @@ export function createApp(options: AppOptions) {
     const dropped = about.is_bot === 1 && site.bots === "drop";
     const rows = dropped ? [] : enrich(checked.accepted.map((a) => a.event), {
       site: site.id,
+      keepQuery: site.keepQuery,
       sentAt: envelope.sentAt,
       receivedAt,
       client: about,

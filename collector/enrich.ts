@@ -1,9 +1,11 @@
 // Stage 4: what the server knows and the browser does not — its own clock, what the User-Agent
-// says about the device, whether it is a bot, a hash of the client's network, and its country.
+// says about the device, whether it is a bot, a hash of the client's network, and its country;
+// and what it must not keep: the private parts of page URLs and referrers (url_privacy.ts).
 import { isbot } from "isbot";
 import { UAParser } from "ua-parser-js";
 import type { Enrichment, Event, KafkaRow } from "./contract.ts";
 import { toKafkaRow } from "./contract.ts";
+import { privateUrl } from "./url_privacy.ts";
 
 /**
  * The event's time on the server's clock: the browser's timestamp shifted by how far the
@@ -46,10 +48,21 @@ export function countryCode(value: string | undefined): string {
 
 export function enrich(
   events: Event[],
-  { site, sentAt, receivedAt, client }: { site: string; sentAt: number; receivedAt: number; client: Client },
+  { site, keepQuery, sentAt, receivedAt, client }: {
+    site: string;
+    /** The site's query parameters kept in URLs besides utm_* (sites.ts `keep_query`). */
+    keepQuery?: readonly string[];
+    sentAt: number;
+    receivedAt: number;
+    client: Client;
+  },
 ): KafkaRow[] {
   return events.map((event) =>
-    toKafkaRow(event, {
+    toKafkaRow({
+      ...event,
+      url: privateUrl(event.url, keepQuery),
+      referrer: event.referrer && privateUrl(event.referrer, keepQuery),
+    }, {
       site,
       received_at: receivedAt,
       event_time: correctedTime(event.ts, sentAt, receivedAt),

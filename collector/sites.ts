@@ -2,7 +2,8 @@
 //
 //   { "sites": [ { "id": "demo", "write_key": "wk_...", "origins": ["https://shop.example"],
 //                  "events_per_second": 500, "burst": 2000,
-//                  "ip_requests_per_second": 20, "ip_burst": 60, "bots": "flag" } ] }
+//                  "ip_requests_per_second": 20, "ip_burst": 60, "bots": "flag",
+//                  "keep_query": ["sku", "q"] } ] }
 //
 // Without a file the collector runs open (any site id, any origin, no site limits): for local
 // development and tests only; main.ts says so at start.
@@ -27,6 +28,8 @@ const SiteEntry = z.object({
   ip_burst: z.number().positive().default(100),
   /** "flag" publishes bot traffic with is_bot = 1; "drop" answers 202 but publishes nothing. */
   bots: z.enum(["flag", "drop"]).default("flag"),
+  /** Query parameters kept in stored URLs and referrers besides utm_* (url_privacy.ts). */
+  keep_query: z.array(z.string().min(1).max(128)).max(50).default([]),
 }).strict();
 
 const SitesFile = z.object({ sites: z.array(SiteEntry).min(1) }).strict();
@@ -38,6 +41,7 @@ export type Site = {
   events: Rate;
   perIp?: Rate;
   bots: "flag" | "drop";
+  keepQuery?: readonly string[];
 };
 
 export class Sites {
@@ -67,6 +71,7 @@ export class Sites {
       events: { perSecond: s.events_per_second, burst: s.burst },
       perIp: { perSecond: s.ip_requests_per_second, burst: s.ip_burst },
       bots: s.bots,
+      keepQuery: s.keep_query,
     })));
   }
 

@@ -23,6 +23,7 @@ Deno.test("Sites.parse() names the bad entry and the expected form", () => {
     /write_key: at least 16 characters/,
   );
   throws(() => Sites.parse({ sites: [{ id: "a", colour: "red" }] }), /colour/);
+  throws(() => Sites.parse({ sites: [{ id: "a", keep_query: "sku" }] }), /keep_query: /);
 });
 
 Deno.test("Sites.load() names COLLECTOR_SITES_FILE when the file is missing or not JSON", async () => {
