@@ -4,7 +4,9 @@ import { processorConfig, resolveSqlPassword } from "./config.ts";
 import { EmbeddedEngine } from "./embedded_engine.ts";
 import { migrate } from "./migrate.ts";
 import { ServerEngine } from "./server_engine.ts";
+import { Hono } from "hono";
 import { sqlHttpApp } from "./http_sql.ts";
+import { sameOrigin } from "./same_origin.ts";
 import { startLive } from "./live.ts";
 import { ConfigError } from "../stack/env.ts";
 
@@ -28,7 +30,7 @@ async function main() {
   const report = await migrate(engine, { values: config.sqlValues });
   await engine.lockReadOnly(config);
   const users = new Map([[config.sqlUser, await resolveSqlPassword(config)]]);
-  const app = sqlHttpApp({ engine, users });
+  const app = new Hono().use("/", sameOrigin()).route("/", sqlHttpApp({ engine, users }));
   const live = await startLive({ engine, users, config });
   live.mount(app);
   const server = Deno.serve({
