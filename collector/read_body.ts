@@ -1,6 +1,6 @@
 // Stage 1: the request body as text. Refuses media types and encodings beacons do not send, and
 // stops reading as soon as the body — after gzip decompression — passes the limit, so a small
-// compressed bomb costs us at most the limit.
+// compressed bomb costs us at most the limit and one inflated slice.
 import type { Context } from "hono";
 import { CollectorError } from "./errors.ts";
 
@@ -9,6 +9,10 @@ export type BodyLimits = { maxBodyBytes: number };
 // sendBeacon sends text/plain (no CORS preflight); fetch-based clients send JSON.
 const ACCEPTED_TYPES = ["application/json", "text/plain"];
 const ACCEPTED_ENCODINGS = ["", "identity", "gzip"];
+// DecompressionStream inflates each input chunk whole, and deflate reaches ~1030:1: a 64 KB network
+// chunk of a bomb became ~64 MB before its size could be checked. Fed 1 KiB at a time, it yields at
+// most ~1 MB before the next check (and backpressure keeps it from running ahead of the reader).
+const GZIP_SLICE_BYTES = 1024;
 
 export async function readBody(c: Context, { maxBodyBytes }: BodyLimits): Promise<string> {
   const type = (c.req.header("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
@@ -34,13 +38,24 @@ export async function readBody(c: Context, { maxBodyBytes }: BodyLimits): Promis
 
   let stream = c.req.raw.body;
   if (!stream) return "";
-  if (encoding === "gzip") stream = stream.pipeThrough(new DecompressionStream("gzip"));
+  if (encoding === "gzip") {
+    stream = stream.pipeThrough(slices(GZIP_SLICE_BYTES)).pipeThrough(new DecompressionStream("gzip"));
+  }
   const bytes = await readLimited(stream, maxBodyBytes, encoding === "gzip");
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new CollectorError("invalid_json", "Cannot read the body: it is not valid UTF-8");
   }
+}
+
+/** Cuts chunks into views of at most `size` bytes (no copies). */
+function slices(size: number): TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      for (let at = 0; at < chunk.byteLength; at += size) controller.enqueue(chunk.subarray(at, at + size));
+    },
+  });
 }
 
 function tooLarge(size: string, limit: number, after = "") {
