@@ -264,7 +264,12 @@ async function main() {
           const started = performance.now();
           const response = await fetch(
             `${new URL(pipeline.sql.url).origin}/dashboard/api/panels?site=bench&range=${range}`,
-            { headers: { Authorization: `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}` } },
+            {
+              headers: {
+                Authorization: `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`,
+                "X-Requested-With": "bench",
+              },
+            },
           );
           const text = await response.text();
           if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 160)}`);

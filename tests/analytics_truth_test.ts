@@ -372,7 +372,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           for (let attempt = 0; attempt < 3; attempt++) {
             const response = await fetch(
               new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
-              { headers: { Authorization: auth } },
+              { headers: { Authorization: auth, "X-Requested-With": "test" } },
             );
             assertEquals(response.status, 200, await response.clone().text());
             const refresh = await response.json() as Panels;

@@ -1,12 +1,15 @@
 // The dashboard and SQL console, mounted by the processor under /dashboard on its SQL port. Every
 // route sits behind the SQL endpoint's own users (HTTP basic auth, so the browser asks once and
 // sends the credentials with each refresh); the console's statements go through the SQL endpoint
-// itself, on the engine's read-only session.
-import { Hono } from "hono";
+// itself, on the engine's read-only session. Because the browser sends those credentials on behalf
+// of any page, the JSON API also wants proof of the same origin, and no other site may frame a page.
+import { type Context, Hono } from "hono";
 import { basicAuth } from "hono/basic-auth";
+import { secureHeaders } from "hono/secure-headers";
 import { fileURLToPath } from "node:url";
 import { type Engine, EngineError } from "../engine.ts";
 import { sqlHttpApp, type SqlUsers, statusOfCode } from "../http_sql.ts";
+import { sameOrigin } from "../same_origin.ts";
 import type { OffsetSource } from "./kafka_offsets.ts";
 import { isRange, loadPanels, PanelError } from "./panels.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
@@ -16,12 +19,37 @@ const UPLOT_DIR = new URL("../../node_modules/uplot/dist/", import.meta.url);
 
 /** Files the pages load, all local: the UI and uPlot from node_modules (no CDN). */
 const ASSETS: Record<string, { url: URL; type: string }> = {
+  "api.js": { url: new URL("api.js", UI_DIR), type: "text/javascript" },
   "dashboard.js": { url: new URL("dashboard.js", UI_DIR), type: "text/javascript" },
   "console.js": { url: new URL("console.js", UI_DIR), type: "text/javascript" },
   "style.css": { url: new URL("style.css", UI_DIR), type: "text/css" },
   "uPlot.iife.min.js": { url: new URL("uPlot.iife.min.js", UPLOT_DIR), type: "text/javascript" },
   "uPlot.min.css": { url: new URL("uPlot.min.css", UPLOT_DIR), type: "text/css" },
 };
+
+/**
+ * The pages load only this origin's files and talk only to it: no inline script or style (the UI has
+ * none), no frame of another site around them (clickjacking), no HSTS (the processor serves plain
+ * HTTP; a proxy in front decides about TLS).
+ */
+const PAGE_HEADERS = {
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  xFrameOptions: "DENY",
+  strictTransportSecurity: false,
+};
+
+function crossOriginRefused(c: Context, message: string) {
+  return c.json({ error: { code: "cross_origin_refused", message } }, 403);
+}
 
 export type DashboardOptions = {
   engine: Engine;
@@ -39,12 +67,15 @@ export async function dashboardRoutes(o: DashboardOptions) {
   const [user, ...others] = [...o.users].map(([username, password]) => ({ username, password }));
   const app = new Hono();
 
+  app.use("*", secureHeaders(PAGE_HEADERS));
   app.use("*", basicAuth({ ...user, realm: "Shoptrail" }, ...others));
   app.use("*", async (c, next) => {
     await next();
     c.header("Cache-Control", "no-store");
-    c.header("X-Content-Type-Options", "nosniff");
   });
+  // The pages send X-Requested-With on every API call (ui/api.js); a page of another site cannot
+  // without a CORS preflight, which nothing here answers.
+  app.use("/api/*", sameOrigin({ requireHeader: "X-Requested-With", refuse: crossOriginRefused }));
 
   app.get("/", (c) => page(c.html, "dashboard.html"));
   app.get("/console", (c) => page(c.html, "console.html"));

@@ -1,5 +1,5 @@
 // The dashboard's routes with app.request(): a fake engine that answers by query file, a fixed clock.
-import { deepStrictEqual as assertEquals, match, strictEqual } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
 import { type Engine, EngineError, parseRows, type QueryResult } from "../engine.ts";
 import { dashboardRoutes } from "./routes.ts";
 import { PANEL_QUERIES, type QueryFiles } from "./queries.ts";
@@ -52,6 +52,8 @@ class FakeEngine implements Engine {
 }
 
 const auth = { Authorization: `Basic ${btoa("default:secret")}` };
+/** What the pages send to the JSON API (ui/api.js). */
+const api = { ...auth, "X-Requested-With": "shoptrail-dashboard" };
 
 async function setup() {
   const engine = new FakeEngine();
@@ -77,7 +79,7 @@ Deno.test("dashboard routes ask for the SQL users' password", async () => {
 
 Deno.test("/api/panels runs every panel file over one window ending at the clock's second", async () => {
   const { app, engine } = await setup();
-  const response = await app.request("/api/panels?range=15m", { headers: auth });
+  const response = await app.request("/api/panels?range=15m", { headers: api });
   strictEqual(response.status, 200);
   const body = await response.json();
   assertEquals(body.params, { site: "shop-a", from: "2025-11-22 10:15:15", to: "2025-11-22 10:30:15" });
@@ -90,9 +92,9 @@ Deno.test("/api/panels runs every panel file over one window ending at the clock
 
 Deno.test("/api/panels takes the site from the URL and refuses an unknown range", async () => {
   const { app } = await setup();
-  const body = await (await app.request("/api/panels?range=24h&site=shop-b", { headers: auth })).json();
+  const body = await (await app.request("/api/panels?range=24h&site=shop-b", { headers: api })).json();
   assertEquals([body.params.site, body.params.from], ["shop-b", "2025-11-21 10:30:15"]);
-  const bad = await app.request("/api/panels?range=7d", { headers: auth });
+  const bad = await app.request("/api/panels?range=7d", { headers: api });
   strictEqual(bad.status, 400);
   match((await bad.json()).error, /range must be one of 15m, 1h, 24h; got "7d"/);
 });
@@ -103,7 +105,7 @@ Deno.test("/api/panels names the panel whose query timed out, with the engine's 
     159,
     "Code: 159. DB::Exception: Timeout exceeded: elapsed 30030.6 ms, maximum: 30000 ms. (TIMEOUT_EXCEEDED)\nstack",
   );
-  const response = await app.request("/api/panels?range=24h", { headers: auth });
+  const response = await app.request("/api/panels?range=24h", { headers: api });
   strictEqual(response.status, 408);
   assertEquals(await response.json(), {
     error: {
@@ -122,11 +124,11 @@ Deno.test("the console's SQL goes through the SQL endpoint: JSON format, paramet
   const ok = await app.request("/api/sql?param_site=shop-a", {
     method: "POST",
     body: "SELECT {site:String}",
-    headers: auth,
+    headers: api,
   });
   strictEqual(ok.status, 200);
   assertEquals(engine.calls.at(-1)?.params, { site: "shop-a" });
-  const refused = await app.request("/api/sql", { method: "POST", body: "DROP TABLE events", headers: auth });
+  const refused = await app.request("/api/sql", { method: "POST", body: "DROP TABLE events", headers: api });
   assertEquals([refused.status, refused.headers.get("X-ClickHouse-Exception-Code")], [403, "164"]);
   match(await refused.text(), /readonly mode/);
 });
@@ -140,4 +142,104 @@ Deno.test("pages and local assets are served; uPlot comes from node_modules", as
   match(await uplot.text(), /uPlot/);
   const missing = await app.request("/assets/nope.js", { headers: auth });
   strictEqual(missing.status, 404);
+});
+
+const API_CALLS: { path: string; init?: RequestInit }[] = [
+  { path: "/api/panels?range=15m" },
+  { path: "/api/alerts" },
+  { path: "/api/queries" },
+  { path: "/api/sql", init: { method: "POST", body: "SELECT 1" } },
+];
+
+Deno.test("the JSON API refuses the owner's credentials without X-Requested-With, running nothing", async () => {
+  const { app, engine } = await setup();
+  for (const { path, init } of API_CALLS) {
+    // What a cross-site form or beacon sends on a browser without Sec-Fetch-Site (plain HTTP hosts).
+    const response = await app.request(path, { ...init, headers: { ...auth, "Content-Type": "text/plain" } });
+    strictEqual(response.status, 403, path);
+    const { error } = await response.json();
+    strictEqual(error.code, "cross_origin_refused", path);
+    match(error.message, /the header X-Requested-With is missing/);
+  }
+  assertEquals(engine.calls, []);
+});
+
+Deno.test("the JSON API refuses a request from another site's page even with X-Requested-With", async () => {
+  const { app, engine } = await setup();
+  const crossSite: Record<string, string>[] = [{ Origin: "https://evil.example" }, {
+    "Sec-Fetch-Site": "cross-site",
+  }, {
+    Origin: "null",
+  }];
+  for (const { path, init } of API_CALLS) {
+    for (const headers of crossSite) {
+      const response = await app.request(`http://127.0.0.1:8123${path}`, {
+        ...init,
+        headers: { ...api, ...headers },
+      });
+      const { error } = await response.json();
+      assertEquals(
+        [response.status, error.code],
+        [403, "cross_origin_refused"],
+        `${path} ${Object.keys(headers)}`,
+      );
+      match(error.message, /^Cross-site request refused: /);
+    }
+  }
+  assertEquals(engine.calls, []);
+  const own = await app.request("http://127.0.0.1:8123/api/sql", {
+    method: "POST",
+    body: "SELECT 1",
+    headers: { ...api, Origin: "http://127.0.0.1:8123", "Sec-Fetch-Site": "same-origin" },
+  });
+  strictEqual(own.status, 200);
+});
+
+Deno.test("a wrong password is still a 401 on the API, whatever the origin headers say", async () => {
+  const { app } = await setup();
+  const response = await app.request("/api/sql", {
+    method: "POST",
+    body: "SELECT 1",
+    headers: { Authorization: `Basic ${btoa("default:wrong")}`, Origin: "https://evil.example" },
+  });
+  strictEqual(response.status, 401);
+});
+
+Deno.test("pages forbid framing, inline code and other origins (CSP, X-Frame-Options)", async () => {
+  const { app } = await setup();
+  for (const path of ["/", "/console"]) {
+    const response = await app.request(path, { headers: auth });
+    const csp = response.headers.get("Content-Security-Policy") ?? "";
+    for (const directive of ["default-src 'self'", "script-src 'self'", "connect-src 'self'"]) {
+      ok(csp.split("; ").includes(directive), `${path}: ${directive} in ${csp}`);
+    }
+    ok(csp.split("; ").includes("frame-ancestors 'none'"), `${path}: ${csp}`);
+    doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    strictEqual(response.headers.get("X-Frame-Options"), "DENY", path);
+    strictEqual(response.headers.get("Cross-Origin-Resource-Policy"), "same-origin", path);
+  }
+});
+
+Deno.test("the pages hold no inline script, style or handler that the CSP would block", async () => {
+  for (const name of ["dashboard.html", "console.html"]) {
+    const html = await Deno.readTextFile(new URL(`./ui/${name}`, import.meta.url));
+    doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${name}: inline <script>`);
+    doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=|javascript:/i, `${name}: inline style or handler`);
+  }
+});
+
+Deno.test("no CORS grant: a preflight from another site gets no Access-Control-Allow-*", async () => {
+  const { app } = await setup();
+  for (const { path } of API_CALLS) {
+    const response = await app.request(path, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://evil.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-requested-with",
+      },
+    });
+    const granted = [...response.headers.keys()].filter((h) => h.startsWith("access-control-"));
+    assertEquals([response.status, granted], [401, []], path);
+  }
 });

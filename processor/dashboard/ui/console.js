@@ -2,6 +2,7 @@
 // on the engine's read-only session) with {name:Type} parameters from the inputs; the answer is
 // ClickHouse's JSON format, shown as a table with the engine's timing. History stays in this
 // browser (localStorage).
+/* global api */
 "use strict";
 
 const MAX_SHOWN = 1000;
@@ -76,7 +77,7 @@ async function run() {
   setStatus("running…");
   const started = performance.now();
   try {
-    const response = await fetch(`/dashboard/api/sql?${query}`, { method: "POST", body: sql });
+    const response = await api(`/dashboard/api/sql?${query}`, { method: "POST", body: sql });
     const text = await response.text();
     const roundTrip = Math.round(performance.now() - started);
     if (!response.ok) {
@@ -127,7 +128,7 @@ function showTable({ meta, data }) {
 }
 
 async function loadExamples() {
-  const response = await fetch("/dashboard/api/queries");
+  const response = await api("/dashboard/api/queries");
   if (!response.ok) return;
   const queries = await response.json();
   const select = $("#examples");

@@ -1,7 +1,7 @@
 // The dashboard page: one fetch of /dashboard/api/panels per refresh, rendered in place. Charts are
 // created once and fed with setData, text changes only where a value changed, and every refresh
 // keeps the last good data on screen when a fetch fails: no flicker, no layout jumps.
-/* global uPlot */
+/* global api, uPlot */
 "use strict";
 
 const REFRESH_MS = 5000;
@@ -268,7 +268,7 @@ async function refresh() {
   clearTimeout(state.timer);
   const query = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
   try {
-    const response = await fetch(`/dashboard/api/panels?${query}`, { cache: "no-store" });
+    const response = await api(`/dashboard/api/panels?${query}`, { cache: "no-store" });
     if (!response.ok) throw new Error(`${response.status} ${problemText(await response.text())}`);
     render(await response.json());
     $("#problem").hidden = true;
