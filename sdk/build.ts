@@ -1,5 +1,6 @@
 // Builds the SDK and enforces its byte budget.
 //   deno task sdk:build   (deno run -A sdk/build.ts)
+//   deno run -A sdk/build.ts --if-stale   (only when dist/ is missing or older than a source)
 // Writes dist/shoptrail.js (IIFE, minified, ES2017), dist/shoptrail.mjs (ESM), dist/shoptrail.d.ts
 // and dist/shoptrail.js.sri, prints raw/gzip/brotli sizes, refreshes the SRI hash in README.md, and
 // exits 1 when the IIFE is over 3,072 bytes gzipped.
@@ -12,6 +13,8 @@ import { declarations } from "./dts.ts";
 
 export const GZIP_BUDGET = 3072;
 const dir = new URL(".", import.meta.url).pathname;
+/** Where the collector serves the bundle from unless SDK_DIST_DIR names another folder. */
+export const DIST_DIR = `${dir}dist/`;
 
 export type Sizes = { raw: number; gzip: number; brotli: number; sri: string };
 
@@ -40,9 +43,10 @@ const minify = terser({
   format: { comments: false },
 });
 
-/** Bundles both builds into `sdk/dist/` and returns the IIFE's sizes. */
-export async function build(): Promise<Sizes> {
-  await Deno.mkdir(dir + "dist", { recursive: true });
+/** Bundles both builds into `outDir` (sdk/dist/) and returns the IIFE's sizes. */
+export async function build({ outDir = DIST_DIR }: { outDir?: string } = {}): Promise<Sizes> {
+  const out = outDir.endsWith("/") ? outDir : `${outDir}/`;
+  await Deno.mkdir(out, { recursive: true });
   const plugins = [esbuild({ target: "es2017", tsconfig: false, loaders: { ".ts": "ts" } })];
   const iife = await rollup({ input: dir + "auto.ts", plugins });
   const { output: [script] } = await iife.generate({ format: "iife", plugins: [minify], strict: false });
@@ -52,19 +56,42 @@ export async function build(): Promise<Sizes> {
   await esm.close();
   const code = new TextEncoder().encode(script.code);
   const sizes = measure(code);
-  await put("dist/shoptrail.js", code);
-  await put("dist/shoptrail.mjs", module.code);
-  await put("dist/shoptrail.d.ts", declarations(dir + "index.ts"));
-  await put("dist/shoptrail.js.sri", sizes.sri + "\n");
+  await put(`${out}shoptrail.js`, code);
+  await put(`${out}shoptrail.mjs`, module.code);
+  await put(`${out}shoptrail.d.ts`, declarations(dir + "index.ts"));
+  await put(`${out}shoptrail.js.sri`, sizes.sri + "\n");
   await refreshReadme(sizes.sri);
   return sizes;
 }
 
 /** Write then rename, so a test reading dist/ in parallel never sees half a file. */
-async function put(name: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${dir}${name}.${crypto.randomUUID()}.tmp`;
+async function put(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   await (typeof data == "string" ? Deno.writeTextFile(tmp, data) : Deno.writeFile(tmp, data));
-  await Deno.rename(tmp, dir + name);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * A fresh clone has no dist/ (it is not committed), and an edited source makes it stale: either way
+ * the collector would serve no SDK, or an old one. Builds then; returns undefined when up to date.
+ */
+export async function buildIfStale(
+  { outDir = DIST_DIR }: { outDir?: string } = {},
+): Promise<Sizes | undefined> {
+  const built = await Deno.stat(`${outDir.replace(/\/$/, "")}/shoptrail.js`).then((s) => s.mtime, () => null);
+  if (built && (await newestSource()) <= built) return undefined;
+  return await build({ outDir });
+}
+
+/** The newest modification time of the SDK's sources: its TypeScript files other than tests. */
+async function newestSource(): Promise<Date> {
+  let newest = new Date(0);
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isFile || !entry.name.endsWith(".ts") || entry.name.endsWith("_test.ts")) continue;
+    const { mtime } = await Deno.stat(dir + entry.name);
+    if (mtime && mtime > newest) newest = mtime;
+  }
+  return newest;
 }
 
 /** Keeps the script tag in README.md in step with the bundle. */
@@ -76,7 +103,11 @@ async function refreshReadme(sri: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  const s = await build();
+  const s = Deno.args.includes("--if-stale") ? await buildIfStale() : await build();
+  if (!s) {
+    console.log("sdk/dist is up to date");
+    Deno.exit(0);
+  }
   const pct = ((s.gzip / GZIP_BUDGET) * 100).toFixed(1);
   console.log(`sdk/dist/shoptrail.js  raw ${s.raw} B  gzip ${s.gzip} B  brotli ${s.brotli} B`);
   console.log(`budget: gzip ${s.gzip} / ${GZIP_BUDGET} B (${pct}%)  ${s.sri}`);

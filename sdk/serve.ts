@@ -3,14 +3,16 @@
 //   import { sdkRoutes } from "../sdk/serve.ts";
 //   app.route("/", sdkRoutes());
 //
-// GET /sdk.js      the IIFE from sdk/dist/shoptrail.js (build it first: deno run -A sdk/build.ts),
+// GET /sdk.js      the IIFE from sdk/dist/shoptrail.js (or `distDir`; `deno task up` builds it),
 //                  cached for a day and revalidated by a strong ETag (304 on If-None-Match).
 // GET /demo/...    the demo storefront (sdk/demo/), under a strict Content-Security-Policy.
 //
 // `sdkRoutes({ script })` takes the bundle's bytes instead of reading dist/, for tests.
 import { Hono } from "hono";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
-export type SdkRoutesOptions = { script?: Uint8Array };
+export type SdkRoutesOptions = { script?: Uint8Array; distDir?: string };
 
 const here = new URL(".", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -22,14 +24,17 @@ const TYPES: Record<string, string> = {
 // The demo runs no inline code: proof that the SDK works under a strict policy.
 const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'";
 
-export function sdkRoutes({ script }: SdkRoutesOptions = {}): Hono {
+export function sdkRoutes({ script, distDir }: SdkRoutesOptions = {}): Hono {
+  const bundleUrl = distDir
+    ? pathToFileURL(join(resolve(distDir), "shoptrail.js"))
+    : new URL("dist/shoptrail.js", here);
   const app = new Hono();
   let bundle: { body: Uint8Array; etag: string } | undefined;
 
   app.get("/sdk.js", async (c) => {
     if (!bundle) {
-      const body = script ?? await Deno.readFile(new URL("dist/shoptrail.js", here)).catch(() => undefined);
-      if (!body) return c.text("SDK not built: run `deno run -A sdk/build.ts`\n", 503);
+      const body = script ?? await Deno.readFile(bundleUrl).catch(() => undefined);
+      if (!body) return c.text("SDK not built: run `deno task sdk:build`\n", 503);
       const digest = await crypto.subtle.digest("SHA-256", body as BufferSource);
       const b64 = btoa(String.fromCharCode(...new Uint8Array(digest)));
       bundle = { body, etag: `"${b64.slice(0, 22)}"` };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo` and `npm test` on a machine that may have nothing but Node, Java and Maven:
 // installs what is missing (npm packages when package-lock.json changed, the Deno binary, the
-// Kafka jars, Chromium for the browser tests), then runs the Deno task. Plain Node, no
+// Kafka jars, the SDK bundle, Chromium for the browser tests), then runs the Deno task. Plain Node, no
 // dependencies, because it runs before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -59,6 +59,11 @@ function ensureKafka(deno) {
   run(deno, ["run", "-A", join(root, "kafka", "fetch.ts")]);
 }
 
+/** sdk/dist/ is not committed: the collector's /sdk.js and the demo storefront need it built. */
+function ensureSdk(deno) {
+  run(deno, ["run", "-A", join(root, "sdk", "build.ts"), "--if-stale"]);
+}
+
 function ensureChromium() {
   if (existsSync("/usr/bin/chromium")) return;
   step("Installing Debian's chromium for the browser tests (apt-get)", () => {
@@ -105,6 +110,7 @@ try {
   ensureNpmPackages();
   const deno = ensureDeno();
   ensureKafka(deno);
+  ensureSdk(deno);
   if (task === "test") ensureChromium();
   runTask(deno);
 } catch (error) {

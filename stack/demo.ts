@@ -1,7 +1,6 @@
 // `deno task demo`: the pipeline up, simulated shoppers sending through the collector, the
 // dashboard's URL, and the live funnel printed from ClickHouse every few seconds until Ctrl-C.
-import { startPipeline } from "./pipeline.ts";
-import { upOptions } from "./up.ts";
+import { describeUrls, upOrExit } from "./up.ts";
 import { envInt, processEnv } from "./env.ts";
 import { formatProgress, simulate } from "../loadtest/simulate.ts";
 import { sqlText } from "../processor/sql_client.ts";
@@ -11,12 +10,9 @@ import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
 
 const eps = envInt(processEnv, "DEMO_EPS", 50, { min: 1, max: 100_000 });
 const started = performance.now();
-const pipeline = await startPipeline(upOptions());
+const pipeline = await upOrExit();
 console.log(
-  `Pipeline up in ${
-    ((performance.now() - started) / 1000).toFixed(1)
-  } s. Collector ${pipeline.collectorUrl}, ` +
-    `SQL ${pipeline.sql.url} (user ${pipeline.sql.user}, password in ${pipeline.env.SQL_PASSWORD_FILE}).`,
+  `Pipeline up in ${((performance.now() - started) / 1000).toFixed(1)} s:\n${describeUrls(pipeline)}`,
 );
 // The shoppers browse this catalogue, so products and users join to the events.
 const seed = envInt(processEnv, "DEMO_SEED", 42, { min: 0 });
@@ -28,10 +24,6 @@ const loaded = await loadCatalogue({
   catalogue: buildCatalogue({ seed }),
 });
 console.log(`Catalogue loaded: ${loaded.products} products, ${loaded.users} users (seed ${seed}).`);
-console.log(
-  `\nDashboard: ${pipeline.sql.url}dashboard/  (SQL console: ${pipeline.sql.url}dashboard/console)\n` +
-    `  sign in as '${pipeline.sql.user}' with the password in ${pipeline.env.SQL_PASSWORD_FILE}\n`,
-);
 console.log(
   `Simulating shoppers at ${eps} events/s; Ctrl-C to stop (the pipeline keeps running: deno task down).\n`,
 );

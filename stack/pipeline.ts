@@ -3,10 +3,12 @@
 // up` uses it with the default ports; tests use it with free ports and a temporary root.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
+import { brokerPid, ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
 import { topicsFromEnv } from "../kafka/topics.ts";
 import type { SqlEndpoint } from "../processor/sql_client.ts";
+import { buildIfStale } from "../sdk/build.ts";
 import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "./process.ts";
+import { portFree, portHolder } from "./ports.ts";
 
 export type PipelineOptions = {
   dataRoot: string;
@@ -30,8 +32,35 @@ export type Pipeline = {
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/** A start that cannot go on for a reason the user can fix; its message says what and how. */
+export class StartError extends Error {}
+
+/** A port a part needs; `setting` and `value` name the variable that moves it. */
+type PortUse = { port: number; service: string; setting: string; value: number };
+
+/**
+ * Fails before anything starts when a port of a part that is not running yet is taken: otherwise
+ * another instance on that port answers our health check, and the start fails later and elsewhere.
+ */
+function assertPortsFree(uses: PortUse[]): void {
+  const taken = uses.filter((u) => !portFree(u.port)).map((u) => {
+    const holder = portHolder(u.port);
+    const by = holder ? ` by pid ${holder.pid} (${holder.command})` : "";
+    return { line: `  port ${u.port} (${u.service}) is taken${by}`, move: `${u.setting}=${u.value + 10}` };
+  });
+  if (taken.length === 0) return;
+  throw new StartError(
+    `Cannot start Shoptrail: ${taken.length === 1 ? "a port it needs is" : "ports it needs are"} in use.\n` +
+      `${taken.map((t) => t.line).join("\n")}\n` +
+      "Stop what holds it (`deno task down` in the folder that started it), or move to free ports, e.g. " +
+      `${[...new Set(taken.map((t) => t.move))].join(" ")} deno task up`,
+  );
+}
+
 function serviceEnv(
-  o: Required<Omit<PipelineOptions, "env" | "startDeadlineMs" | "kafkaControllerPort">> & { env?: Record<string, string> },
+  o: Required<Omit<PipelineOptions, "env" | "startDeadlineMs" | "kafkaControllerPort">> & {
+    env?: Record<string, string>;
+  },
 ): Record<string, string> {
   return {
     ...Deno.env.toObject(),
@@ -68,10 +97,41 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const o = { kafkaPort: 9092, processorPort: 8123, collectorPort: 8080, ...options };
   const deadlineMs = o.startDeadlineMs ?? 120_000;
   const env = serviceEnv(o);
+  const running = (name: string) => readPid(join(o.dataRoot, "run", `${name}.pid`)) !== undefined;
+  const controllerPort = o.kafkaControllerPort ?? o.kafkaPort + 1;
+  assertPortsFree([
+    ...(brokerPid(join(o.dataRoot, "kafka")) ? [] : [
+      { port: o.kafkaPort, service: "Kafka broker, KAFKA_PORT", setting: "KAFKA_PORT", value: o.kafkaPort },
+      {
+        port: controllerPort,
+        service: "Kafka controller, KAFKA_PORT + 1",
+        setting: "KAFKA_PORT",
+        value: o.kafkaPort,
+      },
+    ]),
+    ...(running("processor") ? [] : [
+      {
+        port: o.processorPort,
+        service: "processor, PROCESSOR_PORT",
+        setting: "PROCESSOR_PORT",
+        value: o.processorPort,
+      },
+    ]),
+    ...(running("collector") ? [] : [
+      {
+        port: o.collectorPort,
+        service: "collector, COLLECTOR_PORT",
+        setting: "COLLECTOR_PORT",
+        value: o.collectorPort,
+      },
+    ]),
+  ]);
+  // The collector serves sdk/dist/, which a fresh clone lacks: build it, or rebuild an old one.
+  await buildIfStale({ outDir: env.SDK_DIST_DIR || undefined });
   const broker = await startBroker({
     dataDir: join(o.dataRoot, "kafka"),
     port: o.kafkaPort,
-    controllerPort: o.kafkaControllerPort,
+    controllerPort,
     startDeadlineMs: deadlineMs,
   });
   await ensureTopics(broker.bootstrap, Object.values(topicsFromEnv((name) => env[name])));
@@ -79,8 +139,22 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const sqlUrl = `http://127.0.0.1:${o.processorPort}/`;
   const collectorUrl = `http://127.0.0.1:${o.collectorPort}`;
   await Promise.all([
-    ensureService({ name: "processor", script: "processor/main.ts", dataRoot: o.dataRoot, env, healthUrl: `${sqlUrl}ping`, deadlineMs }),
-    ensureService({ name: "collector", script: "collector/main.ts", dataRoot: o.dataRoot, env, healthUrl: `${collectorUrl}/health`, deadlineMs }),
+    ensureService({
+      name: "processor",
+      script: "processor/main.ts",
+      dataRoot: o.dataRoot,
+      env,
+      healthUrl: `${sqlUrl}ping`,
+      deadlineMs,
+    }),
+    ensureService({
+      name: "collector",
+      script: "collector/main.ts",
+      dataRoot: o.dataRoot,
+      env,
+      healthUrl: `${collectorUrl}/health`,
+      deadlineMs,
+    }),
   ]);
   const password = (await Deno.readTextFile(env.SQL_PASSWORD_FILE)).trim();
   return {

@@ -1,0 +1,57 @@
+// Which process listens on a TCP port, so a start that finds its port taken can say by whom instead
+// of failing later and elsewhere (another instance answering our health check, say).
+export type PortHolder = { pid: number; command: string };
+
+const LISTEN = "0A";
+
+/** The socket inodes listening on `port` (any address, IPv4 or IPv6), from /proc/net. */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(table);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== LISTEN) continue;
+      if (parseInt(cols[1].split(":")[1], 16) === port) inodes.add(cols[9]);
+    }
+  }
+  return inodes;
+}
+
+/** The process holding a listening socket on `port`, or undefined when the port is free or its holder hidden. */
+export function portHolder(port: number): PortHolder | undefined {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return undefined;
+  for (const proc of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(proc.name)) continue;
+    try {
+      for (const fd of Deno.readDirSync(`/proc/${proc.name}/fd`)) {
+        const target = Deno.readLinkSync(`/proc/${proc.name}/fd/${fd.name}`);
+        const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
+        if (inode && inodes.has(inode)) {
+          const command = Deno.readTextFileSync(`/proc/${proc.name}/cmdline`).split("\0").join(" ").trim();
+          return { pid: Number(proc.name), command };
+        }
+      }
+    } catch {
+      // A process that ended, or one we may not look into.
+    }
+  }
+  return { pid: 0, command: "(a process this user cannot see)" };
+}
+
+/** True when nothing accepts a connection on 127.0.0.1:port (what binding it would need). */
+export function portFree(port: number, hostname = "127.0.0.1"): boolean {
+  try {
+    Deno.listen({ hostname, port }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) return false;
+    throw error;
+  }
+}

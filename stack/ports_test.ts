@@ -1,0 +1,51 @@
+import { deepStrictEqual as assertEquals, match, ok as assert, rejects } from "node:assert/strict";
+import { freePort } from "./process.ts";
+import { portFree, portHolder } from "./ports.ts";
+import { StartError, startPipeline } from "./pipeline.ts";
+
+Deno.test("portHolder() names the process listening on a port, and portFree() sees it taken", () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  try {
+    assertEquals(portFree(port), false);
+    const holder = portHolder(port);
+    assertEquals(holder?.pid, Deno.pid);
+    match(holder?.command ?? "", /deno/);
+  } finally {
+    listener.close();
+  }
+  assertEquals(portFree(port), true);
+  assertEquals(portHolder(port), undefined);
+});
+
+Deno.test("startPipeline() on a taken port stops before starting anything and says which port, by whom", async () => {
+  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-ports-" });
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const processorPort = (taken.addr as Deno.NetAddr).port;
+  try {
+    await rejects(
+      startPipeline({
+        dataRoot,
+        kafkaPort: await freePort(),
+        processorPort,
+        collectorPort: await freePort(),
+      }),
+      (error: Error) => {
+        assert(error instanceof StartError, `a StartError, got ${error.stack}`);
+        match(
+          error.message,
+          new RegExp(
+            `port ${processorPort} \\(processor, PROCESSOR_PORT\\) is taken by pid ${Deno.pid} \\(.*deno`,
+          ),
+        );
+        match(error.message, new RegExp(`PROCESSOR_PORT=${processorPort + 10} deno task up`));
+        return true;
+      },
+    );
+    // Nothing was started: no broker data, no service pid files.
+    assertEquals([...Deno.readDirSync(dataRoot)].map((e) => e.name), []);
+  } finally {
+    taken.close();
+    await Deno.remove(dataRoot, { recursive: true });
+  }
+});
