@@ -8,7 +8,10 @@ import { storedValues } from "./kafka_stored.ts";
 import { joinByPartition } from "./join_messages.ts";
 import { Linger } from "./linger.ts";
 import { OverdueSends, settledBy } from "./overdue_sends.ts";
-import { describeMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
+import { countMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
+import { createLogger } from "../lib/log.ts";
+
+const log = createLogger("collector");
 
 export type KafkaSinkOptions = {
   brokers: string[];
@@ -86,23 +89,24 @@ export class KafkaSink implements Sink {
     const stuckMs = this.#sends.stuckForMs();
     if (stuckMs < STUCK_PRODUCER_TIMEOUTS * (this.#options.timeoutMs ?? 3000)) return;
     const held = this.#sends.held();
-    console.warn(
-      `collector: a Kafka produce has had no answer for ${Math.round(stuckMs / 1000)} s; ` +
-        `replacing the producer, ${describeMessages(held?.messages ?? [])} unanswered`,
-    );
+    log.warn("a Kafka produce has had no answer: replacing the producer", {
+      stuck_s: Math.round(stuckMs / 1000),
+      unanswered: countMessages(held?.messages ?? []),
+    });
     const stuck = this.#producer;
     this.#producer = this.#newProducer();
     this.#sends = this.#newSends();
     stuck.close(true).catch(() => {});
     if (!held) return;
     const found = await storedValues(held.messages, held.since, { brokers: this.#brokers }).catch((error) => {
-      console.warn(`collector: cannot read back the unanswered messages: ${(error as Error).message}`);
+      log.warn("cannot read back the unanswered messages", { error: (error as Error).message });
       return new Set<string>();
     });
     this.#sends.assumeDelivered(found);
-    console.log(
-      `collector: ${found.size} of ${held.messages.length} unanswered messages are in Kafka already`,
-    );
+    log.info("unanswered messages read back from Kafka", {
+      in_kafka: found.size,
+      unanswered_messages: held.messages.length,
+    });
   }
 
   #newProducer(): Producer<string, string, string, string> {
@@ -141,9 +145,7 @@ export class KafkaSink implements Sink {
       this.#ready = true;
       return messages.map(() => "ok");
     } catch (error) {
-      console.warn(
-        `collector: Kafka produce of ${describeMessages(messages)} failed: ${(error as Error).message}`,
-      );
+      log.warn("Kafka produce failed", { failed: countMessages(messages), error: (error as Error).message });
       this.#ready = false;
       return messages.map(() => "retriable");
     }

@@ -7,6 +7,9 @@
 // partition (join_messages.ts), so a record may hold several messages' lines.
 import { Consumer } from "@platformatic/kafka";
 import type { SinkMessage } from "./sink.ts";
+import { createLogger } from "../lib/log.ts";
+
+const log = createLogger("collector");
 
 export type StoredScan = {
   brokers: string[];
@@ -60,8 +63,8 @@ export async function storedValues(
     // replay back, it only leaves copies unfound.
     const see = (record: string) => lines.see(record);
     await read(consumer, topics, offsets, unread, readDeadlineMs, see)
-      .catch((error) => console.warn(`collector: spool check could not read Kafka: ${error.message}`));
-    if (unread.size > 0) console.warn(`collector: spool check left ${unread.size} partitions unread`);
+      .catch((error) => log.warn("spool check could not read Kafka", { error: error.message }));
+    if (unread.size > 0) log.warn("spool check left partitions unread", { partitions: unread.size });
     return lines.held();
   } finally {
     await consumer.close(true).catch(() => {});

@@ -5,10 +5,10 @@
 export type SinkMessage = { topic: string; key: string; value: string };
 export type PublishOutcome = "ok" | "retriable" | "fatal";
 
-/** "3 messages (10 records)" for a log line: a message holds one record per line (events of a session). */
-export function describeMessages(messages: SinkMessage[]): string {
+/** How many messages and records (lines) a produce carries, as fields of a log line. */
+export function countMessages(messages: SinkMessage[]): { messages: number; records: number } {
   const records = messages.reduce((n, m) => n + m.value.split("\n").length, 0);
-  return `${messages.length} messages (${records} records)`;
+  return { messages: messages.length, records };
 }
 
 export interface Sink {

@@ -14,6 +14,9 @@
 import { join } from "node:path";
 import type { PublishOutcome, Sink, SinkMessage } from "./sink.ts";
 import { encodeRecord, readPos, readRecords, scanLines, writePos } from "./spool_format.ts";
+import { createLogger } from "../lib/log.ts";
+
+const log = createLogger("collector");
 
 export type SpoolOptions = {
   dir: string;
@@ -94,9 +97,10 @@ export class SpoolSink implements Sink {
     }
     if (spool.#segments.length > 0) {
       spool.#spooling = true;
-      console.log(
-        `collector: spool holds ${spool.#batches} batches (${spool.#bytes} bytes) from before; replaying`,
-      );
+      log.info("spool holds batches from before; replaying", {
+        batches: spool.#batches,
+        bytes: spool.#bytes,
+      });
       spool.#kick();
     }
     return spool;
@@ -192,7 +196,7 @@ export class SpoolSink implements Sink {
         segment.durable += chunk.byteLength;
         group.forEach((w) => w.done(true));
       } catch (error) {
-        console.error(`collector: spool write failed: ${(error as Error).message}`);
+        log.error("spool write failed", { error: (error as Error).message });
         this.#bytes -= size;
         this.#batches -= group.length;
         group.forEach((w) => w.done(false));
@@ -230,7 +234,7 @@ export class SpoolSink implements Sink {
       },
       (error) => {
         this.#replaying = undefined;
-        console.error(`collector: spool replay stopped: ${(error as Error).message}`);
+        log.error("spool replay stopped", { error: (error as Error).message });
       },
     );
   }
@@ -312,13 +316,13 @@ export class SpoolSink implements Sink {
       const found = await this.inner.stored(doubt.messages, doubt.since);
       for (const value of found) this.#inKafka.add(value);
       this.#doubt = undefined;
-      console.log(
-        `collector: spool: ${found.size} of ${doubt.messages.length} messages tried before a restart ` +
-          "are in Kafka already and are not sent again",
-      );
+      log.info("messages tried before a restart are in Kafka already and are not sent again", {
+        in_kafka: found.size,
+        tried: doubt.messages.length,
+      });
       return true;
     } catch (error) {
-      console.warn(`collector: spool cannot check Kafka yet: ${(error as Error).message}`);
+      log.warn("spool cannot check Kafka yet", { error: (error as Error).message });
       return false;
     }
   }

@@ -4,7 +4,10 @@
 // (up to ~15 s); we stop waiting after `timeoutMs` and call the batch retriable, so the spool
 // takes it. Tested against a local stand-in of the REST API (upstash_standin.ts).
 import { Kafka } from "@upstash/kafka";
-import { describeMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
+import { countMessages, type PublishOutcome, type Sink, type SinkMessage } from "./sink.ts";
+import { createLogger } from "../lib/log.ts";
+
+const log = createLogger("collector");
 
 export type UpstashSinkOptions = {
   url: string;
@@ -38,9 +41,10 @@ export class UpstashSink implements Sink {
       this.#ready = true;
       return messages.map((_, i) => (typeof answers?.[i]?.offset === "number" ? "ok" : "retriable"));
     } catch (error) {
-      console.warn(
-        `collector: Upstash produce of ${describeMessages(messages)} failed: ${(error as Error).message}`,
-      );
+      log.warn("Upstash produce failed", {
+        failed: countMessages(messages),
+        error: (error as Error).message,
+      });
       this.#ready = false;
       return messages.map(() => "retriable");
     } finally {

@@ -86,8 +86,11 @@ async function collectorSpooledEvents(logFile: string): Promise<number> {
   // Batches whose produce went unanswered: the spool sends them again, as it does after a
   // producer was replaced (kafka_sink.ts), so either may add copies. A message holds a session's
   // events of one batch, one per line: the bound is in events, as the copies are counted.
-  return [...log.matchAll(/\d+ messages \((\d+) records\) (?:failed|unanswered)/g)]
-    .reduce((n, m) => n + Number(m[1]), 0);
+  // The services log JSON lines to their files (lib/log.ts): `failed` and `unanswered` count them.
+  return log.split("\n").filter((line) => line.startsWith("{")).reduce((n, line) => {
+    const entry = JSON.parse(line) as { failed?: { records: number }; unanswered?: { records: number } };
+    return n + (entry.failed?.records ?? 0) + (entry.unanswered?.records ?? 0);
+  }, 0);
 }
 
 /**
@@ -149,7 +152,10 @@ Deno.test({
       }
       // The broker coordinating ClickHouse's consumer group: losing it moves the group, so both of
       // its consumers (clickhouse/025) must rejoin and resume, besides the partitions it leads.
-      const victim = await groupCoordinator(bootstrap, processorConfig(() => undefined).sqlValues.KAFKA_GROUP);
+      const victim = await groupCoordinator(
+        bootstrap,
+        processorConfig(() => undefined).sqlValues.KAFKA_GROUP,
+      );
       report.victim_leads = before.filter((p) => p.leader === victim).length;
 
       const sent: Sent = { acked: new Set(), resent: new Set(), attempts: 0, failures: new Map() };
