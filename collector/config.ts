@@ -32,6 +32,11 @@ function envHeader(env: Env, name: string): string | undefined {
   return raw.toLowerCase();
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/** Requests per second per client IP across all sites when the collector is public. */
+export const PUBLIC_IP_REQUESTS_PER_S = 50;
+
 export function collectorConfig(env: Env = processEnv) {
   const transport = envChoice(env, "COLLECTOR_TRANSPORT", ["kafka", "upstash"] as const, "kafka");
   const upstashUrl = envUrl(env, "UPSTASH_KAFKA_REST_URL");
@@ -43,11 +48,28 @@ export function collectorConfig(env: Env = processEnv) {
       "COLLECTOR_TRANSPORT=upstash needs UPSTASH_KAFKA_REST_URL, UPSTASH_KAFKA_REST_USERNAME and UPSTASH_KAFKA_REST_PASSWORD",
     );
   }
-  const ipRate = envInt(env, "COLLECTOR_IP_REQUESTS_PER_S", 0, { min: 0, max: 1_000_000 });
+  const host = envString(env, "COLLECTOR_HOST", "127.0.0.1");
+  const ipHeader = envHeader(env, "COLLECTOR_IP_HEADER");
+  // Other machines reach a collector that binds beyond loopback, or that a proxy in front hands
+  // clients' addresses to: that is production, and it fails closed.
+  const exposed = !LOOPBACK.test(host) || ipHeader !== undefined;
+  const sitesFile = env("COLLECTOR_SITES_FILE") || undefined;
+  if (exposed && !sitesFile && !envBool(env, "COLLECTOR_ALLOW_ANY_SITE", false)) {
+    throw new ConfigError(
+      `COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines (${
+        ipHeader ? `COLLECTOR_IP_HEADER=${ipHeader}` : `COLLECTOR_HOST=${host}`
+      }): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the sites file ` +
+        "(collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
+    );
+  }
+  const ipRate = envInt(env, "COLLECTOR_IP_REQUESTS_PER_S", exposed ? PUBLIC_IP_REQUESTS_PER_S : 0, {
+    min: 0,
+    max: 1_000_000,
+  });
   const spoolDir = envString(env, "COLLECTOR_SPOOL_DIR", ".data/spool");
   const topics = topicsFromEnv(env);
   return {
-    host: envString(env, "COLLECTOR_HOST", "127.0.0.1"),
+    host,
     port: envPort(env, "COLLECTOR_PORT", 8080),
     brokers: brokersFromEnv(env),
     topics,
@@ -75,11 +97,10 @@ export function collectorConfig(env: Env = processEnv) {
       maxBodyBytes: envInt(env, "COLLECTOR_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, { min: 1024 }),
       maxEvents: envInt(env, "COLLECTOR_MAX_EVENTS", DEFAULT_LIMITS.maxEvents, { min: 1, max: 10_000 }),
     },
-    sitesFile: env("COLLECTOR_SITES_FILE") || undefined,
+    sitesFile,
     client: {
-      ipHeader: envHeader(env, "COLLECTOR_IP_HEADER"),
+      ipHeader,
       countryHeader: envHeader(env, "COLLECTOR_COUNTRY_HEADER"),
-      ipSecret: env("COLLECTOR_IP_SECRET") || undefined,
       ipRate: ipRate > 0
         ? { perSecond: ipRate, burst: envInt(env, "COLLECTOR_IP_BURST", ipRate * 5, { min: 1 }) }
         : undefined,

@@ -1,5 +1,6 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { collectorConfig } from "./config.ts";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { collectorConfig, PUBLIC_IP_REQUESTS_PER_S } from "./config.ts";
 
 const env = (values: Record<string, string>) => (name: string) => values[name];
 
@@ -62,4 +63,89 @@ Deno.test("collectorConfig() reads the optional parts", () => {
   assertEquals(config.parseOnly, true);
   assertEquals(config.client.ipRate, { perSecond: 10, burst: 50 });
   assertEquals(config.client.countryHeader, "cf-ipcountry");
+});
+
+const OPEN_REFUSED =
+  /^Error: COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines \(COLLECTOR_HOST=0\.0\.0\.0\): it would accept any site from any origin\. Set COLLECTOR_SITES_FILE to the sites file \(collector\/sites\.ts\), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose$/;
+
+Deno.test("collectorConfig() refuses open mode where other machines reach it, unless asked for", () => {
+  throws(() => collectorConfig(env({ COLLECTOR_HOST: "0.0.0.0" })), OPEN_REFUSED);
+  throws(
+    () => collectorConfig(env({ COLLECTOR_HOST: "::" })),
+    /reachable from other machines \(COLLECTOR_HOST=::\)/,
+  );
+  throws(
+    () => collectorConfig(env({ COLLECTOR_HOST: "192.0.2.10", COLLECTOR_ALLOW_ANY_SITE: "0" })),
+    /not set/,
+  );
+  // Behind a proxy on the same machine: loopback, but the proxy forwards the internet's requests.
+  throws(
+    () => collectorConfig(env({ COLLECTOR_IP_HEADER: "X-Forwarded-For" })),
+    /reachable from other machines \(COLLECTOR_IP_HEADER=x-forwarded-for\)/,
+  );
+  throws(
+    () => collectorConfig(env({ COLLECTOR_HOST: "0.0.0.0", COLLECTOR_ALLOW_ANY_SITE: "yes" })),
+    /expected one of/,
+  );
+  const opt: Record<string, string>[] = [{ COLLECTOR_ALLOW_ANY_SITE: "1" }, {
+    COLLECTOR_SITES_FILE: "/etc/sites.json",
+  }];
+  for (const opened of opt) {
+    assertEquals(collectorConfig(env({ COLLECTOR_HOST: "0.0.0.0", ...opened })).host, "0.0.0.0");
+  }
+  for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.2"]) {
+    assertEquals(
+      collectorConfig(env({ COLLECTOR_HOST: host })).sitesFile,
+      undefined,
+      `${host}: demo stays open`,
+    );
+  }
+});
+
+Deno.test("collectorConfig() limits each client IP by default where other machines reach it", () => {
+  const burst = PUBLIC_IP_REQUESTS_PER_S * 5;
+  const exposures: Record<string, string>[] = [{ COLLECTOR_HOST: "0.0.0.0" }, {
+    COLLECTOR_IP_HEADER: "x-forwarded-for",
+  }];
+  for (const exposed of exposures) {
+    const config = collectorConfig(env({ ...exposed, COLLECTOR_SITES_FILE: "/etc/sites.json" }));
+    assertEquals(config.client.ipRate, { perSecond: PUBLIC_IP_REQUESTS_PER_S, burst });
+  }
+  const open = collectorConfig(env({ COLLECTOR_HOST: "0.0.0.0", COLLECTOR_ALLOW_ANY_SITE: "1" }));
+  assertEquals(
+    open.client.ipRate,
+    { perSecond: PUBLIC_IP_REQUESTS_PER_S, burst },
+    "open on purpose, still limited",
+  );
+  const off = { COLLECTOR_HOST: "0.0.0.0", COLLECTOR_ALLOW_ANY_SITE: "1", COLLECTOR_IP_REQUESTS_PER_S: "0" };
+  assertEquals(collectorConfig(env(off)).client.ipRate, undefined, "an operator may turn it off by name");
+});
+
+Deno.test("collectorConfig() reads no IP-hash secret: the hash key is the day's random salt", () => {
+  const read: string[] = [];
+  const config = collectorConfig((
+    name,
+  ) => (read.push(name), name === "COLLECTOR_IP_SECRET" ? "s" : undefined));
+  ok(!read.some((name) => /SECRET|SALT/.test(name)), read.join(", "));
+  ok(!JSON.stringify(config).includes('"s"'));
+});
+
+Deno.test("the collector process stops at start in open mode on a public address, naming the variable", async () => {
+  const main = fileURLToPath(new URL("main.ts", import.meta.url));
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main],
+    env: { COLLECTOR_HOST: "0.0.0.0", COLLECTOR_SITES_FILE: "", COLLECTOR_ALLOW_ANY_SITE: "" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assertEquals(output.code, 1, stderr);
+  ok(
+    stderr.endsWith(
+      "collector: COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines " +
+        "(COLLECTOR_HOST=0.0.0.0): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the " +
+        "sites file (collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
+    ),
+    stderr,
+  );
 });

@@ -2,7 +2,7 @@
 // file, the Kafka (or Upstash) sink behind the on-disk spool, and the SDK's routes.
 import { createApp } from "./app.ts";
 import { collectorConfig } from "./config.ts";
-import { IpHasher } from "./ip.ts";
+import { DailyIpHasher, DailySalt } from "./daily_salt.ts";
 import { KafkaSink } from "./kafka_sink.ts";
 import { Metrics } from "./metrics.ts";
 import type { Sink } from "./sink.ts";
@@ -18,6 +18,13 @@ async function main() {
   if (sites.open) {
     console.warn("collector: COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
   }
+  // The day's salt is shared with the other collectors on this machine through the spool folder.
+  const ipHasher = new DailyIpHasher(new DailySalt(config.spool?.dir));
+  await ipHasher.roll(Date.now()); // an unwritable folder stops the start, not the first request
+  // Past midnight the old salt is deleted even if no request comes to move the day on.
+  Deno.unrefTimer(setInterval(() => {
+    ipHasher.roll(Date.now()).catch((error) => console.error(`collector: ${(error as Error).message}`));
+  }, 60_000));
   const metrics = new Metrics();
   const onProduce = (seconds: number) => metrics.produceSeconds.observe(seconds);
   const transport: Sink = config.transport === "upstash"
@@ -43,7 +50,7 @@ async function main() {
     topics: { events: config.topics.events.name, dlq: config.topics.dlq.name },
     limits: config.limits,
     sites,
-    client: { ...config.client, ipHasher: new IpHasher(config.client.ipSecret) },
+    client: { ...config.client, ipHasher },
     metrics,
     parseOnly: config.parseOnly,
     // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
