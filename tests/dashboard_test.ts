@@ -14,7 +14,8 @@ import {
   stringDeserializers,
   stringSerializers,
 } from "@platformatic/kafka";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, type Page } from "playwright-core";
+import { launchChromium } from "../stack/chromium.ts";
 import { simulate } from "../loadtest/simulate.ts";
 import { topicsFromEnv } from "../kafka/topics.ts";
 import { freePort } from "../stack/process.ts";
@@ -22,32 +23,8 @@ import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOTS = fileURLToPath(new URL("../.cache/screenshots/", import.meta.url));
 const SITE = "dashtest";
-
-async function launch(): Promise<Browser> {
-  const found = await Deno.stat(CHROMIUM).then(() => true, () => false);
-  if (!found) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (the stack bootstrap does).`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
 
 /** A webhook receiver on a free port, keeping what it got. */
 async function webhookReceiver() {
@@ -117,7 +94,7 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
     }),
   );
   const p = await startTestPipeline({ env: { ALERTS_CONFIG: rulesFile, ALERTS_WEBHOOK_URL: hook.url } });
-  const browser = await launch();
+  const browser = await launchChromium();
   const traffic = new AbortController();
   let context: BrowserContext | undefined;
   try {

@@ -4,34 +4,10 @@
 // One pipeline and one browser serve every step (the machine is small); each step opens its own
 // browser context, so it starts with empty storage and its own anonymous id.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { launchChromium } from "../stack/chromium.ts";
 import { build } from "../sdk/build.ts";
 import { pollUntil, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
-
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-async function launch(): Promise<Browser> {
-  const found = await Deno.stat(CHROMIUM).then(() => true, () => false);
-  if (!found) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (the stack bootstrap does).`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
 
 /** A page in a fresh context, collecting the errors the page itself reports. */
 async function open(browser: Browser) {
@@ -127,7 +103,7 @@ Deno.test({
   async fn(t) {
     await build(); // the collector serves sdk/dist/shoptrail.js
     const pipeline = await startTestPipeline();
-    const browser = await launch();
+    const browser = await launchChromium();
     const collector = pipeline.collectorUrl;
     const elsewhere = otherSite(collector);
     try {
