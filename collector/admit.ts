@@ -12,7 +12,7 @@ export function admit(
   { siteId, eventCount, clientKey, sites, buckets, now }: {
     siteId: string;
     eventCount: number;
-    /** The client's per-day bucket key (a hash, never the IP). */
+    /** The client's per-day bucket key (a hash, never the IP; requests without one share a key). */
     clientKey: string;
     sites: Sites;
     buckets: TokenBuckets;
@@ -44,9 +44,7 @@ export function admit(
       `Cannot accept events for site '${siteId}' from origin ${origin}`,
     );
   }
-  if (site.perIp && clientKey) {
-    limit(buckets.take(`ip:${site.id}:${clientKey}`, 1, site.perIp, now), "this client");
-  }
+  if (site.perIp) limit(buckets.take(`ip:${site.id}:${clientKey}`, 1, site.perIp, now), "this client");
   limit(buckets.take(`site:${site.id}`, eventCount, site.events, now), `site '${site.id}'`);
   return site;
 }

@@ -95,9 +95,7 @@ export function createApp(options: AppOptions) {
     const receivedAt = clock();
     const ip = clientIp(c, client.ipHeader);
     const clientKey = await ipHasher.bucketKey(ip, receivedAt);
-    if (client.ipRate && clientKey) {
-      limit(buckets.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
-    }
+    if (client.ipRate) limit(buckets.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
     const body = await readBody(c, limits);
     const envelope = validateEnvelope(decode(body, limits), limits);
     const site = admit(c, {

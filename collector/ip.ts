@@ -5,18 +5,59 @@
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function truncateIp(ip: string): string {
-  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
-  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0`;
-  if (!ip.includes(":")) return "";
-  const [head] = ip.split("%"); // zone id
-  const halves = head.split("::");
+  const address = parseIp(ip);
+  if (address?.length === 4) return `${address.slice(0, 3).join(".")}.0`;
+  return address ? `${address.slice(0, 3).map((g) => g.toString(16)).join(":")}::` : "";
+}
+
+/**
+ * What one client's rate budget is keyed by: an IPv4 address, or an IPv6 /64 (the smallest block
+ * a network hands a subscriber: keying whole IPv6 addresses would give each client 2^64 budgets).
+ * Anything that is not an address is "unknown", and all such requests share one budget.
+ */
+export function clientNetwork(ip: string): string {
+  const address = parseIp(ip);
+  if (address?.length === 4) return address.join(".");
+  return address ? `${address.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64` : "unknown";
+}
+
+/**
+ * The four octets of an IPv4 address or the eight groups of an IPv6 one, IPv4-mapped IPv6
+ * (`::ffff:192.0.2.1`, as a dual-stack socket reports IPv4 peers) as IPv4. Accepts the forms
+ * proxies write: a zone (`%eth0`), brackets, a port (`192.0.2.1:443`, `[2001:db8::1]:443`).
+ */
+function parseIp(text: string): number[] | undefined {
+  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(text)?.[1] ?? text.replace(/^([\d.]+):\d+$/, "$1");
+  const [head] = bare.split("%");
+  const address = ipv4(head) ?? ipv6(head);
+  const mapped = address?.length === 8 && address.slice(0, 6).every((g, i) => g === (i === 5 ? 0xffff : 0));
+  return mapped ? [address[6] >> 8, address[6] & 255, address[7] >> 8, address[7] & 255] : address;
+}
+
+function ipv4(text: string): number[] | undefined {
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text)?.slice(1).map(Number);
+  return octets?.every((o) => o <= 255) ? octets : undefined;
+}
+
+function ipv6(text: string): number[] | undefined {
+  const quad = /:(\d+\.[\d.]+)$/.exec(text); // an IPv4 address written as the last two groups
+  const octets = quad ? ipv4(quad[1]) : undefined;
+  if (quad && !octets) return undefined;
+  const hex = octets
+    ? `${text.slice(0, -quad![1].length)}${(octets[0] << 8 | octets[1]).toString(16)}:${
+      (octets[2] << 8 | octets[3]).toString(16)
+    }`
+    : text;
+  const halves = hex.split("::");
   const left = halves[0] ? halves[0].split(":") : [];
-  const right = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
-  const groups = halves.length > 1
+  const right = halves[1] ? halves[1].split(":") : [];
+  // "::" stands for at least one group of zeros, and only once.
+  if (halves.length > 2 || (halves.length === 2 && left.length + right.length > 7)) return undefined;
+  const groups = halves.length === 2
     ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
     : left;
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return "";
-  return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(":")}::`;
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
+  return groups.map((g) => parseInt(g, 16));
 }
 
 export class IpHasher {
@@ -36,9 +77,9 @@ export class IpHasher {
     return hex(await this.#mac(now, truncated)).slice(0, 32);
   }
 
-  /** A per-day key for the full address, for rate limiting in memory only. */
+  /** A per-day key of the client's network (`clientNetwork`), for rate limiting in memory only. */
   async bucketKey(ip: string, now: number): Promise<string> {
-    return ip ? hex(await this.#mac(now, `full:${ip}`)).slice(0, 24) : "";
+    return hex(await this.#mac(now, `net:${clientNetwork(ip)}`)).slice(0, 24);
   }
 
   async #mac(now: number, text: string): Promise<ArrayBuffer> {

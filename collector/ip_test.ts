@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, notStrictEqual, ok } from "node:assert/strict";
-import { IpHasher, truncateIp } from "./ip.ts";
+import { clientNetwork, IpHasher, truncateIp } from "./ip.ts";
 import { TokenBuckets } from "./rate_limit.ts";
 
 Deno.test("truncateIp() keeps an IPv4 /24 and an IPv6 /48, and nothing of anything else", () => {
@@ -10,6 +10,29 @@ Deno.test("truncateIp() keeps an IPv4 /24 and an IPv6 /48, and nothing of anythi
   assertEquals(truncateIp("fe80::1%eth0"), "fe80:0:0::");
   assertEquals(truncateIp("not an ip"), "");
   assertEquals(truncateIp(""), "");
+  assertEquals(truncateIp("::ffff:c000:2ff"), "192.0.2.0");
+  assertEquals(truncateIp("[2001:db8::1]:443"), "2001:db8:0::");
+  assertEquals(truncateIp("1:2:3:4:5:6:7::8:9"), "", "nine groups (this threw a RangeError: a 500)");
+});
+
+Deno.test("clientNetwork() is an IPv4 address, an IPv6 /64, or 'unknown'", () => {
+  const cases: [string, string][] = [
+    ["203.0.113.77", "203.0.113.77"],
+    ["203.0.113.77:51234", "203.0.113.77"],
+    ["::ffff:203.0.113.77", "203.0.113.77"],
+    ["::FFFF:CB00:714D", "203.0.113.77"],
+    ["2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3:8d3::/64"],
+    ["[2001:db8:85a3:8d3::1]:443", "2001:db8:85a3:8d3::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::192.0.2.1", "64:ff9b:0:0::/64"],
+    ["", "unknown"],
+    ["unknown", "unknown"],
+    ["203.0.113.256", "unknown"],
+    ["2001:db8::1::2", "unknown"],
+    ["1:2:3:4:5:6:7:8::", "unknown"],
+    ["::ffff:192.0.2", "unknown"],
+  ];
+  for (const [ip, network] of cases) assertEquals(clientNetwork(ip), network, ip);
 });
 
 Deno.test("IpHasher.hash() is stable within a day and changes with the day and the secret", async () => {
