@@ -125,6 +125,35 @@ Deno.test("a posted batch shows up in funnel_1m with exact distinct-user counts"
         assertEquals(sessionPartitions, sessions.map((session_id) => ({ session_id, partitions: "1" })));
       },
     );
+
+    await t.step("a page's token, e-mail and fragment never reach ClickHouse; utm_source does", async () => {
+      const hostile = event("page_view", "u6", Date.now(), {
+        url: "https://shop.test/reset?token=secret&email=a@b.c&utm_source=x#access_token=y",
+        referrer: "https://mail.test/read?to=a@b.c#inbox",
+        utm_source: "x",
+      });
+      const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ site: "e2e-privacy", sent_at: Date.now(), events: [hostile] }),
+      });
+      assertEquals(response.status, 202);
+      const rows = await pollUntil(
+        () =>
+          pipeline.rows<{ url: string; referrer: string; utm_source: string; hashed: number }>(
+            "SELECT url, referrer, toString(utm_source) AS utm_source, match(ip_hash, '^[0-9a-f]{32}$') AS hashed " +
+              "FROM events WHERE site = 'e2e-privacy'",
+          ),
+        (rows) => rows.length > 0,
+        { what: "the privacy probe's row", deadlineMs: 60_000 },
+      );
+      assertEquals(rows, [{
+        url: "https://shop.test/reset?utm_source=x",
+        referrer: "https://mail.test/read",
+        utm_source: "x",
+        hashed: 1,
+      }]);
+    });
   } finally {
     await pipeline.stop();
   }
