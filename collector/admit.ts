@@ -15,7 +15,7 @@ export function admit(
     /** The client's per-day bucket key (a hash, never the IP; requests without one share a key). */
     clientKey: string;
     sites: Sites;
-    buckets: TokenBuckets;
+    buckets: { sites: TokenBuckets; clients: TokenBuckets };
     now: number;
   },
 ): Site {
@@ -44,8 +44,10 @@ export function admit(
       `Cannot accept events for site '${siteId}' from origin ${origin}`,
     );
   }
-  if (site.perIp) limit(buckets.take(`ip:${site.id}:${clientKey}`, 1, site.perIp, now), "this client");
-  limit(buckets.take(`site:${site.id}`, eventCount, site.events, now), `site '${site.id}'`);
+  if (site.perIp) {
+    limit(buckets.clients.take(`ip:${site.id}:${clientKey}`, 1, site.perIp, now), "this client");
+  }
+  limit(buckets.sites.take(`site:${site.id}`, eventCount, site.events, now), `site '${site.id}'`);
   return site;
 }
 

@@ -58,7 +58,8 @@ export function createApp(options: AppOptions) {
     options;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const ipHasher = client.ipHasher ?? new IpHasher();
-  const buckets = new TokenBuckets();
+  // Apart, so that a flood of new client keys, sweeping its own map, never drops a site's budget.
+  const buckets = { sites: new TokenBuckets(), clients: new TokenBuckets() };
   const app = new Hono();
 
   app.use(async (c, next) => {
@@ -95,7 +96,9 @@ export function createApp(options: AppOptions) {
     const receivedAt = clock();
     const ip = clientIp(c, client.ipHeader);
     const clientKey = await ipHasher.bucketKey(ip, receivedAt);
-    if (client.ipRate) limit(buckets.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
+    if (client.ipRate) {
+      limit(buckets.clients.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
+    }
     const body = await readBody(c, limits);
     const envelope = validateEnvelope(decode(body, limits), limits);
     const site = admit(c, {

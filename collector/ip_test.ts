@@ -1,6 +1,5 @@
 import { deepStrictEqual as assertEquals, notStrictEqual, ok } from "node:assert/strict";
 import { clientNetwork, IpHasher, truncateIp } from "./ip.ts";
-import { TokenBuckets } from "./rate_limit.ts";
 
 Deno.test("truncateIp() keeps an IPv4 /24 and an IPv6 /48, and nothing of anything else", () => {
   assertEquals(truncateIp("203.0.113.77"), "203.0.113.0");
@@ -44,19 +43,4 @@ Deno.test("IpHasher.hash() is stable within a day and changes with the day and t
   notStrictEqual(await new IpHasher("other").hash("203.0.113.77", day), h);
   ok(!h.includes("203"));
   assertEquals(await a.hash("", day), "");
-});
-
-Deno.test("TokenBuckets.take() allows the burst, then refills at the rate", () => {
-  const buckets = new TokenBuckets();
-  const rate = { perSecond: 10, burst: 20 };
-  assertEquals(buckets.take("k", 20, rate, 0), { ok: true });
-  assertEquals(buckets.take("k", 1, rate, 0), { ok: false, retryAfterS: 1 });
-  assertEquals(buckets.take("k", 5, rate, 500), { ok: true });
-  assertEquals(buckets.take("k", 30, rate, 500), { ok: false, retryAfterS: 2 });
-});
-
-Deno.test("TokenBuckets stays bounded under a flood of distinct keys", () => {
-  const buckets = new TokenBuckets(1000);
-  for (let i = 0; i < 10_000; i++) buckets.take(`k${i}`, 1, { perSecond: 1, burst: 5 }, 0);
-  ok(buckets.size <= 1000, String(buckets.size));
 });
