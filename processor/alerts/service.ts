@@ -5,6 +5,7 @@ import { type Alert, evaluate, type Observation } from "./evaluate.ts";
 import type { Notifier } from "./notify.ts";
 import { observe, type ObserveSources, READS_EVENTS } from "./observe.ts";
 import { breaches, type Rule, type RulesFile } from "./rules.ts";
+import { createLogger, type Logger } from "../../lib/log.ts";
 
 const HELD = "held while ClickHouse catches up on Kafka (a consumer-lag rule breaches)";
 
@@ -15,7 +16,7 @@ export type AlertServiceOptions = {
   clock?: () => number;
   /** How many past transitions the dashboard lists. */
   keepRecent?: number;
-  log?: (message: string) => void;
+  log?: Logger;
 };
 
 export type AlertsView = {
@@ -37,7 +38,7 @@ export class AlertService {
   #running?: Promise<void>;
 
   constructor(o: AlertServiceOptions) {
-    this.#o = { clock: Date.now, keepRecent: 50, log: (m) => console.log(m), ...o };
+    this.#o = { clock: Date.now, keepRecent: 50, log: createLogger("alerts"), ...o };
     for (const n of o.notifiers) this.#outbox.set(n.name, []);
   }
 
@@ -53,7 +54,9 @@ export class AlertService {
   }
 
   #setError(ruleId: string, message: string): void {
-    if (this.#errors.get(ruleId) !== message) this.#o.log(`alerts: rule ${ruleId} not evaluated: ${message}`);
+    if (this.#errors.get(ruleId) !== message) {
+      this.#o.log.warn("rule not evaluated", { rule: ruleId, reason: message });
+    }
     this.#errors.set(ruleId, message);
   }
 
@@ -81,7 +84,9 @@ export class AlertService {
     this.#firing = firing;
     this.#evaluatedAt = now;
     this.#recent = [...transitions.toReversed(), ...this.#recent].slice(0, this.#o.keepRecent);
-    for (const t of transitions) this.#o.log(`alert ${t.status}: ${t.message}`);
+    for (const t of transitions) {
+      this.#o.log.info(`alert ${t.status}`, { alert_id: t.alert_id, detail: t.message });
+    }
     for (const outbox of this.#outbox.values()) outbox.push(...transitions);
     await this.#deliver();
     return transitions;
@@ -95,9 +100,11 @@ export class AlertService {
           await notifier.send([outbox[0]]);
           outbox.shift();
         } catch (error) {
-          this.#o.log(
-            `alerts: ${notifier.name} delivery failed, ${outbox.length} waiting: ${(error as Error).message}`,
-          );
+          this.#o.log.warn("alert delivery failed", {
+            notifier: notifier.name,
+            waiting: outbox.length,
+            error: (error as Error).message,
+          });
           break;
         }
       }
@@ -110,7 +117,7 @@ export class AlertService {
     const loop = () => {
       this.#running = this.tick().then(
         () => {},
-        (e) => this.#o.log(`alerts: round failed: ${(e as Error).message}`),
+        (e) => this.#o.log.error("alert round failed", { error: (e as Error).message }),
       )
         .finally(() => {
           if (this.#timer !== undefined) this.#timer = setTimeout(loop, every);

@@ -8,6 +8,7 @@ import type { Notifier } from "./notify.ts";
 import { ALERT_QUERIES, type AlertQuery } from "./observe.ts";
 import { parseRules } from "./rules.ts";
 import { AlertService } from "./service.ts";
+import { createLogger } from "../../lib/log.ts";
 
 const queries = Object.fromEntries(ALERT_QUERIES.map((q) => [q, `-- ${q}`])) as Record<AlertQuery, string>;
 
@@ -58,7 +59,7 @@ function setup(
     sources: { run, queries, kafka },
     notifiers: [kafkaNotifier, webhook],
     clock: () => now,
-    log: (m) => logs.push(m),
+    log: createLogger("alerts", { format: "text", write: (line) => logs.push(line) }),
   });
   return { service, calls, kafkaNotifier, webhook, logs, advance: (ms: number) => now += ms };
 }
@@ -116,7 +117,7 @@ Deno.test("AlertService: a failed webhook delivery waits in its outbox and goes 
     "lag:partition-0",
     "resolved",
   ]]);
-  strictEqual(t.logs.filter((l) => l.includes("webhook delivery failed")).length, 1);
+  strictEqual(t.logs.filter((l) => l.includes("alert delivery failed notifier=webhook")).length, 1);
 });
 
 Deno.test("AlertService: a rule whose source fails is reported in the view and leaves the other rules running", async () => {
