@@ -8,7 +8,7 @@ import { decode } from "./decode.ts";
 import { type Client, countryCode, enrich, parseUserAgent } from "./enrich.ts";
 import { CollectorError, errorBody, errorResponse } from "./errors.ts";
 import { IpHasher } from "./ip.ts";
-import { Metrics } from "./metrics.ts";
+import { methodLabel, Metrics } from "./metrics.ts";
 import { batchResult, messages, publish } from "./publish.ts";
 import { type Rate, TokenBuckets } from "./rate_limit.ts";
 import { readBody } from "./read_body.ts";
@@ -65,7 +65,7 @@ export function createApp(options: AppOptions) {
   app.use(async (c, next) => {
     await next();
     const route = c.req.routePath === "/*" ? "other" : c.req.routePath;
-    metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+    metrics.requests.inc({ route, method: methodLabel(c.req.method), status: String(c.res.status) });
   });
   app.onError((error, c) => {
     if (error instanceof CollectorError) return errorResponse(c, error);

@@ -58,6 +58,14 @@ export class Histogram {
   }
 }
 
+// Any token is a valid HTTP method and the client picks it, so a method label is one of those the
+// collector answers or "other": each label value is a series kept for good, and /metrics is public.
+const METHODS = new Set(["GET", "POST", "OPTIONS", "HEAD"]);
+
+export function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : "other";
+}
+
 export type GaugeReading = { name: string; help: string; value: number };
 
 export class Metrics {
