@@ -8,7 +8,7 @@ import { topicsFromEnv } from "../kafka/topics.ts";
 import type { SqlEndpoint } from "../processor/sql_client.ts";
 import { buildIfStale } from "../sdk/build.ts";
 import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "./process.ts";
-import { portFree, portHolder } from "./ports.ts";
+import { portFree, portHolder } from "../lib/ports.ts";
 
 export type PipelineOptions = {
   dataRoot: string;
