@@ -2,10 +2,11 @@
 // deploys: pinned images at the versions the local scripts use, every environment variable one
 // the config modules read (and valid for them), ports and healthchecks that match those settings,
 // the same Kafka brokers and topics everywhere, in both the one-broker and three-broker setups.
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { collectorConfig } from "../collector/config.ts";
+import { Sites } from "../collector/sites.ts";
 import { topicSetupFromEnv } from "../kafka/create_topics.ts";
 import { kafkaVersion } from "../kafka/fetch.ts";
 import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
@@ -39,16 +40,20 @@ function envFile(text: string): Record<string, string> {
   );
 }
 
-/** Compose's variable interpolation: ${VAR}, ${VAR:-default}, $$ for a literal $. */
+/** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR:?message} (required), $$ for a literal $. */
 function interpolate(value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === "string") {
-    return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g, (all, name: string, fallback?: string) => {
-      if (all === "$$") return "$";
-      const v = vars[name];
-      if (v !== undefined && v !== "") return v;
-      if (fallback === undefined) throw new Error(`docker-compose.yml uses \${${name}} without a default`);
-      return fallback;
-    });
+    return value.replace(
+      /\$\$|\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g,
+      (all, name: string, kind?: string, word?: string) => {
+        if (all === "$$") return "$";
+        const v = vars[name];
+        if (v !== undefined && v !== "") return v;
+        if (kind === "?") throw new Error(`required variable ${name} is missing a value: ${word}`);
+        if (kind === undefined) throw new Error(`docker-compose.yml uses \${${name}} without a default`);
+        return word!;
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, vars));
   if (value && typeof value === "object") {
@@ -59,7 +64,18 @@ function interpolate(value: unknown, vars: Record<string, string>): unknown {
 
 type Setup = { name: string; services: Record<string, Service>; compose: Compose };
 
-function setup(name: string, vars: Record<string, string>, extraProfiles: string[] = []): Setup {
+/** What the operator must set (compose refuses to start without each); the sites file is a real one. */
+const sitesFile = Deno.makeTempFileSync({ suffix: ".json" });
+Deno.writeTextFileSync(sitesFile, JSON.stringify({ sites: [{ id: "demo", ip_requests_per_second: 1000 }] }));
+globalThis.addEventListener("unload", () => Deno.removeSync(sitesFile));
+const operatorVars: Record<string, string> = {
+  CLICKHOUSE_ADMIN_PASSWORD: "admin-password-of-the-test",
+  CLICKHOUSE_READER_PASSWORD: "reader-password-of-the-test",
+  COLLECTOR_SITES: sitesFile,
+};
+
+function setup(name: string, setVars: Record<string, string>, extraProfiles: string[] = []): Setup {
+  const vars: Record<string, string> = { ...operatorVars, ...setVars };
   const compose = interpolate(parse(composeText, { merge: true }), vars) as Compose;
   const profiles = new Set([...(vars.COMPOSE_PROFILES ?? "").split(",").filter(Boolean), ...extraProfiles]);
   const services = Object.fromEntries(
@@ -251,6 +267,7 @@ Deno.test("services start in order, long-running ones have healthchecks, scripts
       for (const mount of svc.volumes ?? []) {
         const source = mount.split(":")[0];
         if (source.startsWith(".")) await Deno.stat(`${root}${source}`); // throws if the file is missing
+        else if (source.startsWith("/")) await Deno.stat(source); // the operator's file (COLLECTOR_SITES)
         else assert(source in s.compose.volumes, `${name}: volume ${source} is declared`);
       }
     }
@@ -274,5 +291,144 @@ Deno.test("the ClickHouse server consumes Kafka with the embedded engine's librd
       ),
       `${s.name}: the server reads processor/embedded_config.xml from config.d`,
     );
+  }
+});
+
+/** A small XML reader for the server's config files: elements, attributes, text; comments dropped. */
+type XmlNode = { name: string; attrs: Record<string, string>; children: XmlNode[]; text: string };
+
+function parseXml(text: string): XmlNode {
+  const root: XmlNode = { name: "", attrs: {}, children: [], text: "" };
+  const open = [root];
+  for (const token of text.replace(/<!--[\s\S]*?-->/g, "").split(/(<[^>]*>)/)) {
+    const top = open.at(-1)!;
+    if (!token.startsWith("<")) {
+      top.text += token.trim();
+    } else if (token.startsWith("</")) {
+      assertEquals(open.pop()!.name, token.slice(2, -1).trim(), "closing tag");
+    } else {
+      const m = /^<([\w.-]+)((?:\s+[\w.-]+="[^"]*")*)\s*(\/?)>$/.exec(token);
+      assert(m, `well-formed tag: ${token}`);
+      const attrs = Object.fromEntries([...m[2].matchAll(/([\w.-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
+      const node = { name: m[1], attrs, children: [], text: "" };
+      top.children.push(node);
+      if (!m[3]) open.push(node);
+    }
+  }
+  assertEquals(open.length, 1, "every element is closed");
+  return root.children[0];
+}
+
+const child = (node: XmlNode | undefined, name: string) => node?.children.find((c) => c.name === name);
+
+/** Names that hold secrets, or say what the operator must decide (which sites the collector accepts). */
+const OPERATOR_SET = /PASSWORD|SECRET|TOKEN|_KEY$|^COLLECTOR_SITES$/;
+
+Deno.test("compose refuses to start without each password and the sites file; none has a default", () => {
+  for (const name of Object.keys(operatorVars)) {
+    const { [name]: _, ...others } = operatorVars;
+    let refused = "";
+    try {
+      interpolate(parse(composeText, { merge: true }), others);
+    } catch (error) {
+      refused = (error as Error).message;
+    }
+    assert(refused.startsWith(`required variable ${name} is missing a value: set ${name}`), refused);
+  }
+  const uses = [...composeText.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)].filter(([, name]) =>
+    OPERATOR_SET.test(name)
+  );
+  assert(uses.length >= Object.keys(operatorVars).length, "the secrets are variables");
+  for (const [use, , modifier] of uses) {
+    assert(modifier.startsWith(":?"), `${use} is required, with no default`);
+  }
+  // No literal secret anywhere: every such variable of every service comes from the operator.
+  const raw = parse(composeText, { merge: true }) as Compose;
+  for (const [service, svc] of Object.entries(raw.services)) {
+    for (const [key, value] of Object.entries(svc.environment ?? {})) {
+      if (OPERATOR_SET.test(key)) assert(/^\$\{[A-Z0-9_]+:\?/.test(value), `${service}: ${key} is a literal`);
+    }
+  }
+  assert(
+    !Object.keys(envFile(clusterEnvText)).some((k) => OPERATOR_SET.test(k)),
+    "no secret in the env file",
+  );
+});
+
+Deno.test("ClickHouse has an admin that migrates and a reader the server itself holds read-only", async () => {
+  for (const s of setups) {
+    const server = s.services.clickhouse;
+    const mount = (server.volumes ?? []).map((m) => m.split(":")).find(([, target]) =>
+      target.startsWith("/etc/clickhouse-server/users.d/")
+    );
+    assert(mount, `${s.name}: a users.d file is mounted`);
+    const users = parseXml(await Deno.readTextFile(`${root}${mount[0]}`));
+    assertEquals(users.name, "clickhouse");
+    const [reader, ...others] = child(users, "users")!.children;
+    assertEquals([reader.name, others.length], ["reader", 0], "the file defines one user");
+
+    const profile = child(child(users, "profiles"), child(reader, "profile")!.text);
+    assert(profile, `${s.name}: the reader's profile is defined beside it`);
+    const setting = (name: string) => Number(child(profile, name)?.text);
+    assertEquals(setting("readonly"), 1, "readonly = 1: no writes, DDL or setting changes");
+    for (const limit of ["max_execution_time", "max_result_rows", "max_memory_usage", "max_rows_to_read"]) {
+      assert(setting(limit) > 0, `${s.name}: the reader's ${limit} is limited`);
+    }
+    assertEquals(
+      child(reader, "grants")?.children.map((q) => q.text),
+      ["GRANT SELECT ON default.*"],
+      "SELECT only (a file-defined user without <grants> has every grant)",
+    );
+    assertEquals(child(reader, "access_management"), undefined);
+
+    const password = child(reader, "password")!;
+    assertEquals([password.text, Object.keys(password.attrs)], ["", ["from_env"]], "no password in the file");
+    assert(
+      /^\$\{CLICKHOUSE_READER_PASSWORD:\?/.test(
+        (parse(composeText) as Compose).services.clickhouse.environment![password.attrs.from_env],
+      ),
+      `${password.attrs.from_env} is passed to the server from a required variable`,
+    );
+    const admin = server.environment!;
+    assert(
+      !["default", "reader"].includes(admin.CLICKHOUSE_USER),
+      `admin ${admin.CLICKHOUSE_USER} is its own user`,
+    );
+    assert(
+      admin[password.attrs.from_env] !== admin.CLICKHOUSE_PASSWORD,
+      "admin and reader have their own passwords",
+    );
+    const migrate = s.services["processor-migrate"].environment!;
+    assertEquals(migrate.CLICKHOUSE_USER, admin.CLICKHOUSE_USER, "the processor migrates as the admin");
+  }
+});
+
+Deno.test("the compose collector is not open, limits each client IP, and refuses to run open without its sites file", async () => {
+  for (const s of setups) {
+    const env = s.services.collector.environment!;
+    const config = collectorConfig((name) => env[name]);
+    assert(config.sitesFile, `${s.name}: the collector reads a sites file`);
+    const mounted = (s.services.collector.volumes ?? []).map((m) => m.split(":"));
+    const source = mounted.find(([, target]) => target === config.sitesFile)?.[0];
+    assertEquals(source, sitesFile, "the sites file is the operator's COLLECTOR_SITES");
+    assert(!(await Sites.load(source!)).open);
+    assert(config.client.ipRate && config.client.ipRate.perSecond > 0, "a per-IP limit by default");
+    const { COLLECTOR_SITES_FILE: _, ...withoutSites } = env;
+    throws(
+      () => collectorConfig((name) => withoutSites[name]),
+      /COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines \(COLLECTOR_HOST=0\.0\.0\.0\)/,
+    );
+  }
+});
+
+Deno.test("only the collector publishes a port beyond this machine", () => {
+  for (const s of setups) {
+    for (const [name, svc] of Object.entries(s.services)) {
+      for (const port of svc.ports ?? []) {
+        if (name === "collector") continue;
+        assert(port.startsWith("127.0.0.1:"), `${s.name}: ${name} publishes ${port} on every interface`);
+      }
+    }
+    assertEquals(s.services.collector.ports, ["8080:8080"], "the collector is the public surface");
   }
 });
