@@ -38,20 +38,36 @@ export class KafkaNotifier implements Notifier {
 
 export class WebhookNotifier implements Notifier {
   readonly name = "webhook";
-  constructor(readonly o: { url: string; timeoutMs: number; fetch?: typeof fetch }) {}
+  /** The webhook as errors and logs name it: receivers keep the token in the path, query or user info. */
+  readonly #origin: string;
+  constructor(readonly o: { url: string; timeoutMs: number; fetch?: typeof fetch }) {
+    this.#origin = new URL(o.url).origin;
+  }
 
   async send(alerts: readonly Alert[]): Promise<void> {
     for (const alert of alerts) {
-      const response = await (this.o.fetch ?? fetch)(this.o.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(alert),
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      });
+      let response: Response;
+      try {
+        response = await (this.o.fetch ?? fetch)(this.o.url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(alert),
+          signal: AbortSignal.timeout(this.o.timeoutMs),
+        });
+      } catch (error) {
+        throw new Error(`webhook ${this.#origin} failed for ${alert.alert_id}: ${this.#reason(error)}`);
+      }
       await response.body?.cancel();
       if (!response.ok) {
-        throw new Error(`webhook ${this.o.url} answered ${response.status} for ${alert.alert_id}`);
+        throw new Error(`webhook ${this.#origin} answered ${response.status} for ${alert.alert_id}`);
       }
     }
+  }
+
+  /** Why a fetch failed (Deno keeps it in the cause, with the full URL), every URL in it cut to the origin. */
+  #reason(error: unknown): string {
+    const { message, cause } = error as Error;
+    const detail = cause instanceof Error ? `${message}: ${cause.message}` : message;
+    return detail.replace(/[a-z][\w+.-]*:\/\/[^\s)]*/gi, this.#origin);
   }
 }
