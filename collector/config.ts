@@ -1,5 +1,6 @@
 // The collector's settings, read and checked once at start: a bad value stops the process with
 // the variable's name and the expected form (see stack/env.ts).
+import { dirname, join } from "node:path";
 import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
 import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../stack/env.ts";
 import { DEFAULT_LIMITS } from "./app.ts";
@@ -67,6 +68,13 @@ export function collectorConfig(env: Env = processEnv) {
     max: 1_000_000,
   });
   const spoolDir = envString(env, "COLLECTOR_SPOOL_DIR", ".data/spool");
+  // Beside the spool, not in it: a machine's collector processes each have their own spool but
+  // must share one salt.
+  const saltDir = envString(
+    env,
+    "COLLECTOR_SALT_DIR",
+    spoolDir === "off" ? "off" : join(dirname(spoolDir), "salt"),
+  );
   const topics = topicsFromEnv(env);
   return {
     host,
@@ -111,6 +119,8 @@ export function collectorConfig(env: Env = processEnv) {
       maxBytes: envInt(env, "COLLECTOR_SPOOL_MAX_BYTES", 256 * 1024 * 1024, { min: 1024 }),
       segmentBytes: envInt(env, "COLLECTOR_SPOOL_SEGMENT_BYTES", 8 * 1024 * 1024, { min: 1024 }),
     },
+    /** The folder this machine's collectors share the day's IP-hash salt through; unset: this process's own. */
+    saltDir: saltDir === "off" ? undefined : saltDir,
     parseOnly: envBool(env, "COLLECTOR_PARSE_ONLY", false),
     serveSdk: envBool(env, "COLLECTOR_SERVE_SDK", true),
   };

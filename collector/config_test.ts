@@ -13,6 +13,11 @@ Deno.test("collectorConfig() has working defaults", () => {
     false,
   ]);
   assertEquals(config.spool?.dir, ".data/spool");
+  assertEquals(
+    config.saltDir,
+    ".data/salt",
+    "beside the spool: each process has its own spool, all share the salt",
+  );
   assertEquals(config.client.ipRate, undefined);
 });
 
@@ -60,6 +65,7 @@ Deno.test("collectorConfig() reads the optional parts", () => {
     COLLECTOR_COUNTRY_HEADER: "CF-IPCountry",
   }));
   assertEquals(config.spool, undefined);
+  assertEquals(config.saltDir, undefined, "no spool, no disk: the salt is the process's own");
   assertEquals(config.parseOnly, true);
   assertEquals(config.client.ipRate, { perSecond: 10, burst: 50 });
   assertEquals(config.client.countryHeader, "cf-ipcountry");
@@ -126,7 +132,7 @@ Deno.test("collectorConfig() reads no IP-hash secret: the hash key is the day's 
   const config = collectorConfig((
     name,
   ) => (read.push(name), name === "COLLECTOR_IP_SECRET" ? "s" : undefined));
-  ok(!read.some((name) => /SECRET|SALT/.test(name)), read.join(", "));
+  ok(!read.some((name) => /SECRET/.test(name)), read.join(", "));
   ok(!JSON.stringify(config).includes('"s"'));
 });
 

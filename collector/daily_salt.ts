@@ -2,12 +2,12 @@
 // fixed secret and the date could be recomputed by whoever holds the secret and reversed by trying
 // the 2^24 IPv4 /24 networks; a random salt that is deleted once its day is over cannot be.
 //
-// Collector processes on one machine share the day's salt through a file in the spool folder, so
-// a visitor hashes alike whichever process answers: the first process of the day writes a fresh
-// salt to a temporary file and links it into place (a link never replaces an existing file, so
-// two processes racing both end up with the winner's), the others read it. Files of earlier days
-// are deleted when a process moves on to a new day. Without a folder (no spool, e.g. Deno Deploy)
-// the salt lives only in this process. The salt is never logged.
+// Collector processes on one machine share the day's salt through a file in one folder
+// (COLLECTOR_SALT_DIR), so a visitor hashes alike whichever process answers: the first process of
+// the day writes a fresh salt to a temporary file and links it into place (a link never replaces
+// an existing file, so two processes racing both end up with the winner's), the others read it.
+// Files of earlier days are deleted when a process moves on to a new day. Without a folder (e.g.
+// Deno Deploy) the salt lives only in this process. The salt is never logged.
 import { join } from "node:path";
 import { IpHasher } from "./ip.ts";
 

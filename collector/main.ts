@@ -18,8 +18,7 @@ async function main() {
   if (sites.open) {
     console.warn("collector: COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
   }
-  // The day's salt is shared with the other collectors on this machine through the spool folder.
-  const ipHasher = new DailyIpHasher(new DailySalt(config.spool?.dir));
+  const ipHasher = new DailyIpHasher(new DailySalt(config.saltDir));
   await ipHasher.roll(Date.now()); // an unwritable folder stops the start, not the first request
   // Past midnight the old salt is deleted even if no request comes to move the day on.
   Deno.unrefTimer(setInterval(() => {

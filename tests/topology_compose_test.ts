@@ -413,6 +413,10 @@ Deno.test("the compose collector is not open, limits each client IP, and refuses
     assertEquals(source, sitesFile, "the sites file is the operator's COLLECTOR_SITES");
     assert(!(await Sites.load(source!)).open);
     assert(config.client.ipRate && config.client.ipRate.perSecond > 0, "a per-IP limit by default");
+    assert(
+      mounted.some(([, target]) => config.saltDir?.startsWith(`${target}/`)),
+      "the day's salt is kept in a volume: a restarted collector hashes as before",
+    );
     const { COLLECTOR_SITES_FILE: _, ...withoutSites } = env;
     throws(
       () => collectorConfig((name) => withoutSites[name]),
