@@ -5,7 +5,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { collectorConfig } from "../collector/config.ts";
+import { collectorConfig, PUBLIC_IP_REQUESTS_PER_S } from "../collector/config.ts";
 import { Sites } from "../collector/sites.ts";
 import { topicSetupFromEnv } from "../kafka/create_topics.ts";
 import { kafkaVersion } from "../kafka/fetch.ts";
@@ -412,7 +412,7 @@ Deno.test("the compose collector is not open, limits each client IP, and refuses
     const source = mounted.find(([, target]) => target === config.sitesFile)?.[0];
     assertEquals(source, sitesFile, "the sites file is the operator's COLLECTOR_SITES");
     assert(!(await Sites.load(source!)).open);
-    assert(config.client.ipRate && config.client.ipRate.perSecond > 0, "a per-IP limit by default");
+    assertEquals(config.client.ipRate?.perSecond, PUBLIC_IP_REQUESTS_PER_S, "a per-IP limit by default");
     assert(
       mounted.some(([, target]) => config.saltDir?.startsWith(`${target}/`)),
       "the day's salt is kept in a volume: a restarted collector hashes as before",
