@@ -8,18 +8,27 @@
 // browser sent it (no re-encoding, no punycode), and a relative or malformed URL is cut alike.
 
 const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
+// A hash router's route (`#/products/1`, `#!/cart`) is the page, as the SDK's `hash` option counts
+// it; any other fragment (`#access_token=…`, `#/id_token=…`) is dropped whole.
+const ROUTE = /^!?\/[^?=&]*(\?|$)/;
 
-/** `url` without its fragment, user info and every query parameter but `utm_*` and `keep`. */
+/** `url` without user info, every query parameter but `utm_*` and `keep`, and any fragment but a route. */
 export function privateUrl(url: string, keep: readonly string[] = []): string {
   const hashAt = url.indexOf("#");
-  const base = (hashAt < 0 ? url : url.slice(0, hashAt)).replace(USER_INFO, "$1");
-  const queryAt = base.indexOf("?");
-  if (queryAt < 0) return base;
-  const kept = base.slice(queryAt + 1).split("&").filter((pair) => {
+  const base = hashAt < 0 ? url : url.slice(0, hashAt);
+  const fragment = hashAt < 0 ? "" : url.slice(hashAt + 1);
+  const route = ROUTE.test(fragment) ? `#${withoutPrivateQuery(fragment, keep)}` : "";
+  return withoutPrivateQuery(base.replace(USER_INFO, "$1"), keep) + route;
+}
+
+function withoutPrivateQuery(text: string, keep: readonly string[]): string {
+  const queryAt = text.indexOf("?");
+  if (queryAt < 0) return text;
+  const kept = text.slice(queryAt + 1).split("&").filter((pair) => {
     const name = paramName(pair);
     return name.startsWith("utm_") || keep.includes(name);
   });
-  const path = base.slice(0, queryAt);
+  const path = text.slice(0, queryAt);
   return kept.length > 0 ? `${path}?${kept.join("&")}` : path;
 }
 

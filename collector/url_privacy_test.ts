@@ -4,7 +4,7 @@ import { rowsOf } from "./publish.ts";
 import { Sites } from "./sites.ts";
 import { privateUrl } from "./url_privacy.ts";
 
-Deno.test("privateUrl() keeps the path, utm_* and the allowed parameters, and nothing else", () => {
+Deno.test("privateUrl() keeps the path, a hash route, utm_* and the allowed parameters, and nothing else", () => {
   const cases: [string, string[], string][] = [
     ["https://shop.test/reset?token=secret&email=a@b.c", [], "https://shop.test/reset"],
     [
@@ -25,6 +25,15 @@ Deno.test("privateUrl() keeps the path, utm_* and the allowed parameters, and no
     ["/relative/path?token=1#frag", [], "/relative/path"],
     ["https://shop.test/products/p1", [], "https://shop.test/products/p1"],
     ["https://shop.test/a#?utm_source=x", [], "https://shop.test/a"],
+    [
+      "https://shop.test/#/products/1?token=s&sku=2&utm_medium=m",
+      ["sku"],
+      "https://shop.test/#/products/1?sku=2&utm_medium=m",
+    ],
+    ["https://shop.test/#!/cart", [], "https://shop.test/#!/cart"],
+    ["https://shop.test/#/access_token=y&state=1", [], "https://shop.test/"],
+    ["https://shop.test/#/callback&code=oauth", [], "https://shop.test/"],
+    ["https://shop.test/?q=1#reset=tok", ["q"], "https://shop.test/?q=1"],
   ];
   for (const [url, keep, expected] of cases) assertEquals(privateUrl(url, keep), expected, url);
 });
