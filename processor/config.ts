@@ -16,8 +16,17 @@ export function processorConfig(env: Env = processEnv) {
     sqlUser: envString(env, "SQL_USER", "default"),
     sqlPassword: env("SQL_PASSWORD"),
     sqlPasswordFile: envString(env, "SQL_PASSWORD_FILE", ".data/sql_password"),
+    // Limits of each SQL user's query (SqlLimits in embedded_engine.ts); time and result rows hold
+    // for the dashboard's and alerts' queries too.
     maxExecutionTimeS: envInt(env, "SQL_MAX_EXECUTION_TIME_S", 30, { min: 1, max: 3600 }),
     maxResultRows: envInt(env, "SQL_MAX_RESULT_ROWS", 1_000_000, { min: 1 }),
+    maxResultBytes: envInt(env, "SQL_MAX_RESULT_BYTES", 256 * 2 ** 20, { min: 1 }),
+    maxMemoryBytes: envInt(env, "SQL_MAX_MEMORY_BYTES", 2 * 2 ** 30, { min: 2 ** 20 }),
+    maxRowsToRead: envInt(env, "SQL_MAX_ROWS_TO_READ", 1_000_000_000, { min: 1 }),
+    maxBytesToRead: envInt(env, "SQL_MAX_BYTES_TO_READ", 100 * 2 ** 30, { min: 1 }),
+    /** SQL users' queries running at once (a chdb session each) and waiting for one; past both: 503. */
+    maxConcurrentQueries: envInt(env, "SQL_MAX_CONCURRENT_QUERIES", 2, { min: 1, max: 64 }),
+    maxQueuedQueries: envInt(env, "SQL_MAX_QUEUED_QUERIES", 8, { min: 0, max: 1000 }),
     sqlValues: {
       KAFKA_BROKERS: brokersFromEnv(env).join(","),
       EVENTS_TOPIC: topics.events.name,

@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
 import { type Engine, EngineError, parseRows, type QueryOptions, type QueryResult } from "./engine.ts";
+import { QuerySlots } from "./sql_slots.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
 
@@ -13,8 +14,25 @@ function asEngineError(error: unknown): never {
   throw new EngineError(e.clickhouseCode ?? 1001, e.message ?? String(error));
 }
 
+/**
+ * Limits of the SQL users' queries (the HTTP endpoint and the console), set on their own sessions
+ * before those turn read-only; unset ones keep ClickHouse's default (no limit). The time and
+ * result-rows limits hold for the processor's own queries too.
+ */
+export type SqlLimits = {
+  maxExecutionTimeS: number;
+  maxResultRows: number;
+  maxResultBytes?: number;
+  maxMemoryBytes?: number;
+  maxRowsToRead?: number;
+  maxBytesToRead?: number;
+  maxConcurrentQueries?: number;
+  maxQueuedQueries?: number;
+};
+
 export class EmbeddedEngine implements Engine {
   readonly kind = "embedded";
+  #open: () => Session;
   #session: Session;
   /**
    * After `lockReadOnly`, `readonly = 2`: reads only, like the main session, but a query may carry
@@ -22,29 +40,34 @@ export class EmbeddedEngine implements Engine {
    * panels, alert rules), never SQL received over HTTP.
    */
   #withSettings: Session;
+  /** The SQL users' sessions, one per slot, opened by `lockReadOnly`: until then SQL users get nothing. */
+  #sqlUsers?: { sessions: Session[]; slots: QuerySlots };
 
   constructor(dataDir: string) {
-    const open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
-    this.#session = open();
-    this.#withSettings = open();
+    this.#open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
+    this.#session = this.#open();
+    this.#withSettings = this.#open();
   }
 
   async command(sql: string): Promise<void> {
     await this.#session.queryAsync(sql).catch(asEngineError);
   }
 
-  async query(
-    sql: string,
-    { format = "TabSeparated", params, settings = {} }: QueryOptions = {},
-  ): Promise<QueryResult> {
-    const clause = Object.entries(settings).map(([name, value]) => `${name} = ${value}`).join(", ");
-    const session = clause ? this.#withSettings : this.#session;
-    const text = clause ? `${sql.replace(/;\s*$/, "")}\nSETTINGS ${clause}` : sql;
-    const result =
-      await (params && Object.keys(params).length > 0
-        ? session.queryBindAsync(text, params, { format })
-        : session.queryAsync(text, { format })).catch(asEngineError);
-    return { text: result.text(), elapsedMs: result.elapsed * 1000, rowsRead: result.rowsRead };
+  query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    if (!options.fromSqlUser) {
+      return runOn(
+        options.settings && Object.keys(options.settings).length > 0 ? this.#withSettings : this.#session,
+        sql,
+        options,
+      );
+    }
+    const sqlUsers = this.#sqlUsers;
+    if (!sqlUsers) {
+      return Promise.reject(
+        new EngineError(164, "The SQL users' sessions open once the engine is read-only (lockReadOnly)"),
+      );
+    }
+    return sqlUsers.slots.run((slot) => runOn(sqlUsers.sessions[slot], sql, options));
   }
 
   async rows<T>(
@@ -56,25 +79,64 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
-   * Makes every later statement of this session read-only (ClickHouse's `readonly = 1`: no writes,
-   * no DDL, no table functions such as file() or url(), no setting changes). chdb gives a process
-   * one session and no user switching, so once migrations are applied the processor drops its own
-   * write rights; all data arrives through Kafka, which the engine's background consumers write.
+   * Makes every later statement read-only (ClickHouse's `readonly = 1`: no writes, no DDL, no table
+   * functions such as file() or url(), no setting changes) and opens the SQL users' sessions with
+   * their limits. chdb gives a process one engine and no user switching, so once migrations are
+   * applied the processor drops its own write rights; all data arrives through Kafka, which the
+   * engine's background consumers write. readonly stops neither the scalar file() nor INTO OUTFILE
+   * here: the SQL endpoint checks each statement first (sql_guard.ts).
    */
-  async lockReadOnly(limits: { maxExecutionTimeS: number; maxResultRows: number }): Promise<void> {
-    for (const [session, readonly] of [[this.#session, 1], [this.#withSettings, 2]] as const) {
-      const set = (sql: string) => session.queryAsync(sql).catch(asEngineError);
-      await set(`SET max_execution_time = ${limits.maxExecutionTimeS}`);
-      await set(`SET max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`);
+  async lockReadOnly(limits: SqlLimits): Promise<void> {
+    const own = [
+      `max_execution_time = ${limits.maxExecutionTimeS}`,
+      `max_result_rows = ${limits.maxResultRows}, result_overflow_mode = 'break'`,
       // As a ClickHouse server does, so JSON clients get (U)Int64 as strings without losing precision.
-      await set("SET output_format_json_quote_64bit_integers = 1");
-      await set(`SET readonly = ${readonly}`);
+      "output_format_json_quote_64bit_integers = 1",
+    ];
+    const sqlUsers = [
+      ...own,
+      ...[
+        ["max_result_bytes", limits.maxResultBytes],
+        ["max_memory_usage", limits.maxMemoryBytes],
+        ["max_rows_to_read", limits.maxRowsToRead],
+        ["max_bytes_to_read", limits.maxBytesToRead],
+      ].filter(([, value]) => value !== undefined).map(([name, value]) => `${name} = ${value}`),
+      // A read past its limit is an error, not a silently partial count.
+      "read_overflow_mode = 'throw'",
+    ];
+    const running = limits.maxConcurrentQueries ?? 1;
+    const sessions = Array.from({ length: running }, () => this.#open());
+    const locks: [Session, string[], number][] = [
+      [this.#session, own, 1],
+      [this.#withSettings, own, 2],
+      ...sessions.map((session): [Session, string[], number] => [session, sqlUsers, 1]),
+    ];
+    for (const [session, settings, readonly] of locks) {
+      for (const setting of [...settings, `readonly = ${readonly}`]) {
+        await session.queryAsync(`SET ${setting}`).catch(asEngineError);
+      }
     }
+    this.#sqlUsers = { sessions, slots: new QuerySlots({ running, queued: limits.maxQueuedQueries ?? 0 }) };
   }
 
   close(): Promise<void> {
+    for (const session of this.#sqlUsers?.sessions ?? []) session.close();
     this.#withSettings.close();
     this.#session.close();
     return Promise.resolve();
   }
+}
+
+async function runOn(
+  session: Session,
+  sql: string,
+  { format = "TabSeparated", params, settings = {} }: QueryOptions,
+): Promise<QueryResult> {
+  const clause = Object.entries(settings).map(([name, value]) => `${name} = ${value}`).join(", ");
+  const text = clause ? `${sql.replace(/;\s*$/, "")}\nSETTINGS ${clause}` : sql;
+  const result =
+    await (params && Object.keys(params).length > 0
+      ? session.queryBindAsync(text, params, { format })
+      : session.queryAsync(text, { format })).catch(asEngineError);
+  return { text: result.text(), elapsedMs: result.elapsed * 1000, rowsRead: result.rowsRead };
 }

@@ -6,6 +6,12 @@ export type QueryOptions = {
   format?: string;
   params?: Record<string, unknown>;
   settings?: Record<string, string>;
+  /**
+   * SQL an SQL user sent (the HTTP endpoint, the console): it runs within the SQL users' limits
+   * (time, memory, rows and bytes read, result size, concurrent queries), apart from the
+   * processor's own queries, so a runaway statement cannot hold up the dashboard or the alerts.
+   */
+  fromSqlUser?: boolean;
 };
 
 export interface Engine {

@@ -1,9 +1,11 @@
 // ClickHouse's HTTP interface, for the common cases, over the embedded engine: curl and
-// @clickhouse/client talk to it as to a ClickHouse server. Queries run on a session that the
-// engine itself holds read-only (EmbeddedEngine.lockReadOnly); this file only authenticates.
+// @clickhouse/client talk to it as to a ClickHouse server. It authenticates, lets through only the
+// statements the guard allows (sql_guard.ts) and runs them within the SQL users' limits, on sessions
+// the engine itself holds read-only (EmbeddedEngine.lockReadOnly).
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Engine, EngineError } from "./engine.ts";
+import { SqlGuard } from "./sql_guard.ts";
 
 export type SqlUsers = ReadonlyMap<string, string>;
 
@@ -19,6 +21,7 @@ const STATUS_BY_CODE: Record<number, number> = {
   497: 403, // ACCESS_DENIED
   516: 401, // AUTHENTICATION_FAILED
   159: 408, // TIMEOUT_EXCEEDED
+  202: 503, // TOO_MANY_SIMULTANEOUS_QUERIES
 };
 
 /** The HTTP status a ClickHouse server answers an error code with (500 for the rest). */
@@ -36,6 +39,11 @@ function contentType(format: string): string {
 
 type Credentials = { user: string; password: string };
 
+/** A ClickHouse server takes `?password=`; here it is refused, since URLs end up in logs and history. */
+const PASSWORD_IN_URL =
+  "The password is not accepted in the URL (?password=): URLs end up in server logs, proxies and browser " +
+  "history. Send it as the X-ClickHouse-Key header or with HTTP basic auth. (BAD_ARGUMENTS)";
+
 function credentials(c: Context): Credentials {
   const header = c.req.header("X-ClickHouse-User");
   if (header !== undefined) return { user: header, password: c.req.header("X-ClickHouse-Key") ?? "" };
@@ -47,7 +55,7 @@ function credentials(c: Context): Credentials {
       ? { user: decoded, password: "" }
       : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
-  return { user: c.req.query("user") ?? "default", password: c.req.query("password") ?? "" };
+  return { user: c.req.query("user") ?? "default", password: "" };
 }
 
 /** Constant-time comparison, so response timing does not leak how much of a password matched. */
@@ -64,15 +72,18 @@ function errorResponse(c: Context, code: number, message: string) {
   return c.body(`${body.trimEnd()}\n`, statusOfCode(code) as 500, {
     "Content-Type": "text/plain; charset=UTF-8",
     "X-ClickHouse-Exception-Code": String(code),
+    ...(code === 202 ? { "Retry-After": "1" } : {}),
   });
 }
 
 export function sqlHttpApp({ engine, users }: { engine: Engine; users: SqlUsers }) {
   const app = new Hono();
+  const guard = new SqlGuard(engine);
 
   app.get("/ping", (c) => c.text("Ok.\n"));
 
   app.on(["GET", "POST"], "/", async (c) => {
+    if (c.req.query("password") !== undefined) return errorResponse(c, 36, PASSWORD_IN_URL);
     const { user, password } = credentials(c);
     const expected = users.get(user);
     if (expected === undefined || !sameSecret(password, expected)) {
@@ -95,10 +106,8 @@ export function sqlHttpApp({ engine, users }: { engine: Engine; users: SqlUsers 
     }
     const queryId = c.req.query("query_id") ?? crypto.randomUUID();
     try {
-      // As a ClickHouse server's HTTP interface: one statement per request. The engine's own parser
-      // decides (chdb would otherwise run every statement and mix their output).
-      await engine.query("SELECT formatQuerySingleLine({sql:String})", { params: { sql } });
-      const result = await engine.query(sql, { format, params });
+      const statement = await guard.check(sql, params);
+      const result = await engine.query(statement, { format, params, fromSqlUser: true });
       const explicit = sql.match(/\bFORMAT\s+(\w+)\s*;?\s*$/i)?.[1];
       return c.body(result.text, 200, {
         "Content-Type": contentType(explicit ?? format),

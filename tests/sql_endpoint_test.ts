@@ -1,6 +1,7 @@
 // The processor's SQL over HTTP, against the embedded engine in a real processor process:
 // ClickHouse-compatible for curl-style requests and @clickhouse/client, authenticated, and
-// read-only by the engine's own `readonly` setting.
+// read-only (the statement guard, then the engine's own `readonly` setting). The attacks on
+// read-only are in sql_hostile_test.ts.
 import { deepStrictEqual as assertEquals, match, strictEqual } from "node:assert/strict";
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { startTestPipeline, type TestPipeline } from "../stack/testing.ts";
@@ -64,6 +65,16 @@ Deno.test("SQL endpoint", async (t) => {
       }
     });
 
+    await t.step("refuses the password in the URL, even the right one, with 400 and code 36", async () => {
+      for (
+        const search of [`?password=${p.sql.password}`, `?user=${p.sql.user}&password=${p.sql.password}`]
+      ) {
+        const r = await post(p, "SELECT 1", { headers: {}, search });
+        assertEquals([r.status, r.headers.get("X-ClickHouse-Exception-Code")], [400, "36"]);
+        match(r.text, /password is not accepted in the URL/);
+      }
+    });
+
     const refusals = [
       "INSERT INTO events (event_id) VALUES ('x')",
       "INSERT INTO events (event_id) SELECT 'x'",
@@ -77,7 +88,7 @@ Deno.test("SQL endpoint", async (t) => {
       "SELECT * FROM url('http://127.0.0.1:1/', 'LineAsString')",
     ];
     for (const sql of refusals) {
-      await t.step(`refuses, by the engine, ${sql}`, async () => {
+      await t.step(`refuses ${sql}`, async () => {
         const r = await post(p, sql);
         strictEqual(r.status, 403, r.text);
         match(r.text, /Code: 164\. .*readonly/i);

@@ -21,8 +21,13 @@ class FakeEngine implements Engine {
   }
   query(sql: string, o: { format?: string; params?: Record<string, unknown> } = {}): Promise<QueryResult> {
     this.calls.push({ sql, params: o.params });
+    // The SQL endpoint's guard (sql_guard.ts): the statement formatted, then its syntax tree.
     if (sql.startsWith("SELECT formatQuerySingleLine")) {
-      return Promise.resolve({ text: "", elapsedMs: 0, rowsRead: 0 });
+      const statement = JSON.stringify({ statement: o.params?.sql });
+      return Promise.resolve({ text: statement, elapsedMs: 0, rowsRead: 0 });
+    }
+    if (sql.startsWith("EXPLAIN AST SELECT")) {
+      return Promise.resolve({ text: '{"explain":"SelectWithUnionQuery"}', elapsedMs: 0, rowsRead: 0 });
     }
     if (/DROP/.test(sql)) {
       return Promise.reject(
