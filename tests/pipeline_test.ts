@@ -33,6 +33,12 @@ function event(type: Event["type"], user: string, ts: number, extra: Record<stri
 
 Deno.test("a posted batch shows up in funnel_1m with exact distinct-user counts", async (t) => {
   const pipeline = await startTestPipeline();
+  const post = (site: string, events: unknown[]) =>
+    fetch(`${pipeline.collectorUrl}/v1/batch`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify({ site, sent_at: Date.now(), events }),
+    });
   try {
     // Two whole minutes in the past, so the windows are fixed while we assert.
     const minuteA = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
@@ -54,13 +60,8 @@ Deno.test("a posted batch shows up in funnel_1m with exact distinct-user counts"
     const duplicate = events[5]; // an SDK retry of u1's add_to_cart
 
     await t.step("the collector acknowledges after Kafka did", async () => {
-      const now = Date.now();
       for (const batch of [events, [duplicate]]) {
-        const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
-          method: "POST",
-          headers: { "Content-Type": "text/plain" },
-          body: JSON.stringify({ site: "e2e", sent_at: now, events: batch }),
-        });
+        const response = await post("e2e", batch);
         assertEquals(response.status, 202);
         const body = await response.json();
         assertEquals([body.accepted, body.rejected], [batch.length, 0]);
@@ -132,12 +133,7 @@ Deno.test("a posted batch shows up in funnel_1m with exact distinct-user counts"
         referrer: "https://mail.test/read?to=a@b.c#inbox",
         utm_source: "x",
       });
-      const response = await fetch(`${pipeline.collectorUrl}/v1/batch`, {
-        method: "POST",
-        headers: { "Content-Type": "text/plain" },
-        body: JSON.stringify({ site: "e2e-privacy", sent_at: Date.now(), events: [hostile] }),
-      });
-      assertEquals(response.status, 202);
+      assertEquals((await post("e2e-privacy", [hostile])).status, 202);
       const rows = await pollUntil(
         () =>
           pipeline.rows<{ url: string; referrer: string; utm_source: string; hashed: number }>(
