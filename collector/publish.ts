@@ -5,6 +5,7 @@
 import type { KafkaRow } from "./contract.ts";
 import { CollectorError } from "./errors.ts";
 import type { Sink, SinkMessage } from "./sink.ts";
+import { privateRawEvent } from "./url_privacy.ts";
 import type { Rejection } from "./validate.ts";
 
 export type EventResult = {
@@ -35,7 +36,7 @@ export function messages(
         index: r.index,
         code: r.code,
         problems: r.problems,
-        event: r.raw,
+        event: privateRawEvent(r.raw), // kept 30 days: no tokens in its URLs either
       }),
     })),
   ];

@@ -21,6 +21,17 @@ export function privateUrl(url: string, keep: readonly string[] = []): string {
   return withoutPrivateQuery(base.replace(USER_INFO, "$1"), keep) + route;
 }
 
+/** A refused event as the DLQ keeps it: `url` and `referrer` cut (utm_* only), the rest as sent. */
+export function privateRawEvent(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const event: Record<string, unknown> = { ...raw };
+  for (const field of ["url", "referrer"]) {
+    const value = event[field];
+    if (typeof value === "string") event[field] = privateUrl(value);
+  }
+  return event;
+}
+
 function withoutPrivateQuery(text: string, keep: readonly string[]): string {
   const queryAt = text.indexOf("?");
   if (queryAt < 0) return text;

@@ -60,3 +60,22 @@ Deno.test("a page_view's token, e-mail and fragment never reach the sink; utm_so
     ok(!published.includes(secret), `${secret} was published: ${published}`);
   }
 });
+
+Deno.test("a refused event's URLs reach the DLQ cut alike, with the rest of the event as sent", async () => {
+  const { app, sink } = testApp();
+  const refused = event("add_to_cart", {
+    price: -1,
+    url: "https://shop.test/p?token=secret&utm_source=x#access_token=y",
+    referrer: "https://mail.test/read?to=a@b.c",
+  });
+  const response = await post(app, batch([refused, event("page_view", { url: 42 })]));
+  assertEquals((await response.json()).rejected, 2);
+  const [dlq, numeric] = sink.messages.map((m) => JSON.parse(m.value).event);
+  assertEquals([dlq.url, dlq.referrer, dlq.price], [
+    "https://shop.test/p?utm_source=x",
+    "https://mail.test/read",
+    -1,
+  ]);
+  assertEquals(numeric.url, 42, "what is not a string is kept as sent");
+  ok(!sink.messages.some((m) => /secret|access_token|a@b\.c/.test(m.value)));
+});
