@@ -41,7 +41,7 @@ export class WebhookNotifier implements Notifier {
   /** The webhook as errors and logs name it: receivers keep the token in the path, query or user info. */
   readonly #origin: string;
   constructor(readonly o: { url: string; timeoutMs: number; fetch?: typeof fetch }) {
-    this.#origin = new URL(o.url).origin;
+    this.#origin = originOf(o.url);
   }
 
   async send(alerts: readonly Alert[]): Promise<void> {
@@ -69,5 +69,14 @@ export class WebhookNotifier implements Notifier {
     const { message, cause } = error as Error;
     const detail = cause instanceof Error ? `${message}: ${cause.message}` : message;
     return detail.replace(/[a-z][\w+.-]*:\/\/[^\s)]*/gi, this.#origin);
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    // URL's own error quotes the text, and the text may hold the token.
+    throw new Error("The alert webhook URL is not a valid URL (its text is left out: it may hold a token)");
   }
 }

@@ -1,7 +1,7 @@
 // A webhook URL is a credential: Slack, Discord and most alert receivers put the token in its path
 // or query, some in its user info. When a delivery fails, the log line names the webhook by its
 // origin only. Real fetches against a local server and a closed port, logged by the real service.
-import { ok } from "node:assert/strict";
+import { ok, throws } from "node:assert/strict";
 import { createLogger } from "../../lib/log.ts";
 import { WebhookNotifier } from "./notify.ts";
 import { readAlertQueries } from "./observe.ts";
@@ -51,4 +51,12 @@ Deno.test("a webhook that cannot be reached is logged by its origin, with the re
   const [line] = await logsOfDeliveryTo(hook(port));
   ok(line?.includes(`webhook http://127.0.0.1:${port} `) && /refused/i.test(line), line);
   for (const secret of SECRETS) ok(!line.includes(secret), line);
+});
+
+Deno.test("a webhook URL that does not parse is refused at start without quoting it", () => {
+  throws(
+    () => new WebhookNotifier({ url: "hooks.example/T0SECRETPATH?token=SECRETQUERY", timeoutMs: 5000 }),
+    (error: Error) =>
+      /not a valid URL/.test(error.message) && SECRETS.every((s) => !error.message.includes(s)),
+  );
 });
