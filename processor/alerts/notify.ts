@@ -77,6 +77,9 @@ function originOf(url: string): string {
     return new URL(url).origin;
   } catch {
     // URL's own error quotes the text, and the text may hold the token.
-    throw new Error("The alert webhook URL is not a valid URL (its text is left out: it may hold a token)");
+    throw new Error(
+      "The alert webhook URL (ALERTS_WEBHOOK_URL, or webhook.url in the rules file) is not a valid URL " +
+        "(its text is left out: it may hold a token)",
+    );
   }
 }
