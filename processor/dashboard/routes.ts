@@ -38,6 +38,7 @@ const PAGE_HEADERS = {
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
     connectSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"], // the pages' empty favicon (data:,), so the browser asks for no /favicon.ico
     objectSrc: ["'none'"],
     baseUri: ["'none'"],
     formAction: ["'self'"],
