@@ -14,12 +14,15 @@ import { type Rate, TokenBuckets } from "./rate_limit.ts";
 import { readBody } from "./read_body.ts";
 import type { Sink } from "./sink.ts";
 import { Sites } from "./sites.ts";
+import { createLogger } from "../lib/log.ts";
 import {
   DEFAULT_VALIDATE_LIMITS,
   validateEnvelope,
   validateEvents,
   type ValidateLimits,
 } from "./validate.ts";
+
+const log = createLogger("collector");
 
 export type Limits = ValidateLimits & { maxBodyBytes: number; maxJsonDepth: number };
 
@@ -69,7 +72,7 @@ export function createApp(options: AppOptions) {
   });
   app.onError((error, c) => {
     if (error instanceof CollectorError) return errorResponse(c, error);
-    console.error("collector: unexpected error", error);
+    log.error("unexpected error", { route: c.req.routePath, error });
     return c.json(errorBody("internal", "Unexpected error; the batch was not stored"), 500);
   });
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));

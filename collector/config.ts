@@ -123,6 +123,8 @@ export function collectorConfig(env: Env = processEnv) {
     saltDir: saltDir === "off" ? undefined : saltDir,
     parseOnly: envBool(env, "COLLECTOR_PARSE_ONLY", false),
     serveSdk: envBool(env, "COLLECTOR_SERVE_SDK", true),
+    /** The folder `GET /sdk.js` serves the bundle from (sdk/dist/ unless set), as the SDK build writes it. */
+    sdkDistDir: env("SDK_DIST_DIR") || undefined,
   };
 }
 

@@ -140,18 +140,23 @@ Deno.test("the collector process stops at start in open mode on a public address
   const main = fileURLToPath(new URL("main.ts", import.meta.url));
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", main],
-    env: { COLLECTOR_HOST: "0.0.0.0", COLLECTOR_SITES_FILE: "", COLLECTOR_ALLOW_ANY_SITE: "" },
+    env: {
+      COLLECTOR_HOST: "0.0.0.0",
+      COLLECTOR_SITES_FILE: "",
+      COLLECTOR_ALLOW_ANY_SITE: "",
+      LOG_FORMAT: "json",
+    },
     stdout: "null",
     stderr: "piped",
   }).output();
   const stderr = new TextDecoder().decode(output.stderr).trim();
   assertEquals(output.code, 1, stderr);
-  ok(
-    stderr.endsWith(
-      "collector: COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines " +
-        "(COLLECTOR_HOST=0.0.0.0): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the " +
-        "sites file (collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
-    ),
-    stderr,
+  const { level, component, message, ...fields } = JSON.parse(stderr.split("\n").at(-1)!);
+  assertEquals([level, component, fields.error], ["error", "collector", undefined], stderr);
+  assertEquals(
+    message,
+    "COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines " +
+      "(COLLECTOR_HOST=0.0.0.0): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the " +
+      "sites file (collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
   );
 });

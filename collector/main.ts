@@ -1,7 +1,7 @@
 // Starts the collector on Deno.serve: settings from the environment (checked first), the sites
 // file, the Kafka (or Upstash) sink behind the on-disk spool, and the SDK's routes.
 import { createApp } from "./app.ts";
-import { collectorConfig } from "./config.ts";
+import { type CollectorConfig, collectorConfig } from "./config.ts";
 import { DailyIpHasher, DailySalt } from "./daily_salt.ts";
 import { KafkaSink } from "./kafka_sink.ts";
 import { Metrics } from "./metrics.ts";
@@ -11,18 +11,19 @@ import { UpstashSink } from "./upstash_sink.ts";
 import { Sites } from "./sites.ts";
 import { ConfigError } from "../stack/env.ts";
 import { sdkRoutes } from "../sdk/serve.ts";
+import { createLogger } from "../lib/log.ts";
+import { type Running, runService } from "../lib/service.ts";
 
-async function main() {
-  const config = collectorConfig();
+const log = createLogger("collector");
+
+async function start(config: CollectorConfig): Promise<Running> {
   const sites = config.sitesFile ? await Sites.load(config.sitesFile) : Sites.open();
-  if (sites.open) {
-    console.warn("collector: COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
-  }
+  if (sites.open) log.warn("COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
   const ipHasher = new DailyIpHasher(new DailySalt(config.saltDir));
   await ipHasher.roll(Date.now()); // an unwritable folder stops the start, not the first request
   // Past midnight the old salt is deleted even if no request comes to move the day on.
   Deno.unrefTimer(setInterval(() => {
-    ipHasher.roll(Date.now()).catch((error) => console.error(`collector: ${(error as Error).message}`));
+    ipHasher.roll(Date.now()).catch((error) => log.error("could not roll the day's salt", { error }));
   }, 60_000));
   const metrics = new Metrics();
   const onProduce = (seconds: number) => metrics.produceSeconds.observe(seconds);
@@ -53,31 +54,36 @@ async function main() {
     metrics,
     parseOnly: config.parseOnly,
     // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
-    sdkRoutes: config.serveSdk ? sdkRoutes() : undefined,
+    sdkRoutes: config.serveSdk ? sdkRoutes({ distDir: config.sdkDistDir }) : undefined,
   });
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) =>
-      console.log(
-        `collector: http://${hostname}:${port} -> ${
-          config.transport === "upstash" ? config.upstash.url : `Kafka ${config.brokers.join(",")}`
-        }` +
-          (config.spool ? `, spool ${config.spool.dir}` : ", no spool"),
-      ),
+      log.info("listening", {
+        url: `http://${hostname}:${port}`,
+        sink: config.transport === "upstash" ? config.upstash.url : `Kafka ${config.brokers.join(",")}`,
+        spool: config.spool?.dir ?? "off",
+      }),
   }, app.fetch);
-  const stop = async () => {
-    await server.shutdown();
-    await sink.close();
-    Deno.exit(0);
+  return {
+    stop: async () => {
+      await server.shutdown();
+      await sink.close();
+    },
   };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
 }
 
 try {
-  await main();
+  const config = collectorConfig();
+  await runService(() => start(config), {
+    log,
+    listen: { port: config.port, setting: "COLLECTOR_PORT" },
+    expected: (error) => error instanceof ConfigError,
+  });
 } catch (error) {
-  console.error(`collector: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
+  // A setting that does not parse: before there is a config to start from.
+  if (error instanceof ConfigError) log.error(error.message);
+  else log.error("could not start", { error });
   Deno.exit(1);
 }

@@ -6,7 +6,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
 import { launchChromium } from "../stack/chromium.ts";
-import { build } from "../sdk/build.ts";
 import { pollUntil, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
 
 /** A page in a fresh context, collecting the errors the page itself reports. */
@@ -101,12 +100,20 @@ Deno.test({
   name: "the SDK's script tag delivers through the collector, Kafka and ClickHouse (Chromium)",
   ...opts,
   async fn(t) {
-    await build(); // the collector serves sdk/dist/shoptrail.js
-    const pipeline = await startTestPipeline();
+    // An empty SDK folder, as in a fresh clone: the start builds the bundle the collector serves.
+    const sdkDist = await Deno.makeTempDir({ prefix: "shoptrail-sdk-dist-" });
+    const pipeline = await startTestPipeline({ env: { SDK_DIST_DIR: sdkDist } });
     const browser = await launchChromium();
     const collector = pipeline.collectorUrl;
     const elsewhere = otherSite(collector);
     try {
+      await t.step("a stack started without an SDK build serves /sdk.js: the start built it", async () => {
+        const response = await fetch(`${collector}/sdk.js`);
+        const body = new Uint8Array(await response.arrayBuffer());
+        assertEquals(response.status, 200);
+        assertEquals(body, await Deno.readFile(`${sdkDist}/shoptrail.js`));
+      });
+
       await t.step("the script tag on /demo/ sends a shopper's funnel that reaches ClickHouse", async () => {
         const { page, errors, close } = await open(browser);
         try {
@@ -208,7 +215,8 @@ Deno.test({
             // One more load of the shop, which would resend anything still stored; once its own
             // page view is in ClickHouse (same session, so same partition, behind the purchases),
             // any second copy of a purchase would be too.
-            const last = `${collector}/demo/?settle=${prefix}`;
+            // utm_* is kept in stored URLs (other query parameters are dropped for privacy).
+            const last = `${collector}/demo/?utm_content=${prefix}`;
             await page.goto(last);
             await page.waitForFunction(ready);
             await flush(page);
@@ -333,6 +341,7 @@ Deno.test({
       await browser.close().catch(() => {});
       await elsewhere.close();
       await pipeline.stop();
+      await Deno.remove(sdkDist, { recursive: true });
     }
   },
 });
