@@ -22,6 +22,10 @@ export function processorConfig(env: Env = processEnv) {
     maxResultRows: envInt(env, "SQL_MAX_RESULT_ROWS", 1_000_000, { min: 1 }),
     maxResultBytes: envInt(env, "SQL_MAX_RESULT_BYTES", 256 * 2 ** 20, { min: 1 }),
     maxMemoryBytes: envInt(env, "SQL_MAX_MEMORY_BYTES", 2 * 2 ** 30, { min: 2 ** 20 }),
+    /** Cores one SQL user's query may use: half by default, so ingestion keeps the rest. */
+    maxThreads: envInt(env, "SQL_MAX_THREADS", Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)), {
+      min: 1,
+    }),
     maxRowsToRead: envInt(env, "SQL_MAX_ROWS_TO_READ", 1_000_000_000, { min: 1 }),
     maxBytesToRead: envInt(env, "SQL_MAX_BYTES_TO_READ", 100 * 2 ** 30, { min: 1 }),
     /** SQL users' queries running at once (a chdb session each) and waiting for one; past both: 503. */

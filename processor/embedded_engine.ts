@@ -24,6 +24,7 @@ export type SqlLimits = {
   maxResultRows: number;
   maxResultBytes?: number;
   maxMemoryBytes?: number;
+  maxThreads?: number;
   maxRowsToRead?: number;
   maxBytesToRead?: number;
   maxConcurrentQueries?: number;
@@ -98,6 +99,7 @@ export class EmbeddedEngine implements Engine {
       ...[
         ["max_result_bytes", limits.maxResultBytes],
         ["max_memory_usage", limits.maxMemoryBytes],
+        ["max_threads", limits.maxThreads],
         ["max_rows_to_read", limits.maxRowsToRead],
         ["max_bytes_to_read", limits.maxBytesToRead],
       ].filter(([, value]) => value !== undefined).map(([name, value]) => `${name} = ${value}`),
