@@ -8,6 +8,10 @@ function asEngineError(error: unknown): never {
   throw new EngineError(Number(e.code ?? 1001), e.message ?? String(error));
 }
 
+/**
+ * `fromSqlUser` changes nothing here: on a server, the SQL users' limits and read-only rights are the
+ * server's own (a reader user with a settings profile), and the processor serves no SQL in this mode.
+ */
 export class ServerEngine implements Engine {
   readonly kind = "server";
   #client: ClickHouseClient;
