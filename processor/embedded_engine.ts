@@ -16,8 +16,9 @@ function asEngineError(error: unknown): never {
 
 /**
  * Limits of the SQL users' queries (the HTTP endpoint and the console), set on their own sessions
- * before those turn read-only; unset ones keep ClickHouse's default (no limit). The time and
- * result-rows limits hold for the processor's own queries too.
+ * before those turn read-only; an unset one keeps ClickHouse's default (no limit), and unset
+ * concurrency is one query at a time, none waiting. The time and result-rows limits hold for the
+ * processor's own queries too.
  */
 export type SqlLimits = {
   maxExecutionTimeS: number;

@@ -63,7 +63,11 @@ export class SqlGuard {
   /** Every table function the engine knows, from its own registry: new ones are refused too. */
   #loadTableFunctions(): Promise<Set<string>> {
     this.#tableFunctions ??= this.#engine.rows<{ name: string }>("SELECT name FROM system.table_functions")
-      .then((rows) => new Set(rows.map((row) => row.name.toLowerCase())));
+      .then((rows) => new Set(rows.map((row) => row.name.toLowerCase())))
+      .catch((error) => {
+        this.#tableFunctions = undefined; // the next statement asks again instead of failing for good
+        throw error;
+      });
     return this.#tableFunctions;
   }
 
