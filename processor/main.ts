@@ -1,6 +1,6 @@
 // The processor: applies clickhouse/*.sql, then either hosts ClickHouse embedded and serves it
 // over HTTP on PROCESSOR_HOST:PROCESSOR_PORT, or (CLICKHOUSE_URL set) leaves a server migrated.
-import { processorConfig, resolveSqlPassword } from "./config.ts";
+import { type ProcessorConfig, processorConfig, resolveSqlPassword } from "./config.ts";
 import { EmbeddedEngine } from "./embedded_engine.ts";
 import { migrate } from "./migrate.ts";
 import { ServerEngine } from "./server_engine.ts";
@@ -9,22 +9,28 @@ import { sqlHttpApp } from "./http_sql.ts";
 import { sameOrigin } from "./same_origin.ts";
 import { startLive } from "./live.ts";
 import { ConfigError } from "../stack/env.ts";
+import { createLogger } from "../lib/log.ts";
+import { type Running, runService } from "../lib/service.ts";
 
-async function main() {
-  const config = processorConfig();
-  if (config.clickhouseUrl) {
-    const engine = new ServerEngine(config.clickhouseUrl.href, {
-      username: config.clickhouseUser,
-      password: config.clickhousePassword,
-    });
-    const report = await migrate(engine, { values: config.sqlValues });
-    console.log(
-      `migrated ${config.clickhouseUrl.origin}: applied ${report.applied.length}, kept ${report.skipped.length}`,
-    );
-    await engine.close();
-    return;
-  }
+const log = createLogger("processor");
 
+/** Server mode: the SQL files applied to a ClickHouse server, and nothing served. */
+async function migrateServer(config: ProcessorConfig & { clickhouseUrl: URL }): Promise<void> {
+  const engine = new ServerEngine(config.clickhouseUrl.href, {
+    username: config.clickhouseUser,
+    password: config.clickhousePassword,
+  });
+  const report = await migrate(engine, { values: config.sqlValues });
+  log.info("migrated", {
+    server: config.clickhouseUrl.origin,
+    applied: report.applied.length,
+    kept: report.skipped.length,
+  });
+  await engine.close();
+}
+
+/** Embedded mode: ClickHouse in this process, its SQL, dashboard and alerts served over HTTP. */
+async function serveEmbedded(config: ProcessorConfig): Promise<Running> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   const engine = new EmbeddedEngine(config.dataDir);
   const report = await migrate(engine, { values: config.sqlValues });
@@ -37,26 +43,35 @@ async function main() {
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) =>
-      console.log(
-        `processor: embedded ClickHouse (${config.dataDir}), applied ${report.applied.length} SQL files, ` +
-          `kept ${report.skipped.length}; SQL over HTTP on http://${hostname}:${port}, ` +
-          `dashboard on http://${hostname}:${port}/dashboard/, alert rules from ${live.rulesPath}`,
-      ),
+      log.info("listening", {
+        engine: `embedded ClickHouse in ${config.dataDir}`,
+        applied: report.applied.length,
+        kept: report.skipped.length,
+        sql: `http://${hostname}:${port}/`,
+        dashboard: `http://${hostname}:${port}/dashboard/`,
+        alert_rules: live.rulesPath,
+      }),
   }, app.fetch);
-
-  const stop = async () => {
-    await server.shutdown();
-    await live.stop();
-    await engine.close();
-    Deno.exit(0);
+  return {
+    stop: async () => {
+      await server.shutdown();
+      await live.stop();
+      await engine.close();
+    },
   };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
 }
 
 try {
-  await main();
+  const config = processorConfig();
+  const expected = (error: unknown) => error instanceof ConfigError;
+  if (config.clickhouseUrl) await migrateServer({ ...config, clickhouseUrl: config.clickhouseUrl });
+  else {await runService(() => serveEmbedded(config), {
+      log,
+      listen: { port: config.port, setting: "PROCESSOR_PORT" },
+      expected,
+    });}
 } catch (error) {
-  console.error(`processor: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
+  if (error instanceof ConfigError) log.error(error.message);
+  else log.error("could not start", { error });
   Deno.exit(1);
 }
