@@ -7,7 +7,7 @@
 // KAFKA_BROKERS and KAFKA_TOPIC_PREFIX are read as the collector reads them.
 import { parseArgs } from "node:util";
 import { Producer, stringSerializers } from "@platformatic/kafka";
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
 import { buildCatalogue, type Catalogue, productRows, userRows } from "../loadtest/catalogue.ts";
 
 export type LoadOptions = {

@@ -1,8 +1,8 @@
 // The collector's settings, read and checked once at start: a bad value stops the process with
-// the variable's name and the expected form (see stack/env.ts).
+// the variable's name and the expected form (see lib/env.ts).
 import { dirname, join } from "node:path";
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
-import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../stack/env.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
+import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../lib/env.ts";
 import { DEFAULT_LIMITS } from "./app.ts";
 
 function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {

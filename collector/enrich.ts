@@ -3,8 +3,8 @@
 // and what it must not keep: the private parts of page URLs and referrers (url_privacy.ts).
 import { isbot } from "isbot";
 import { UAParser } from "ua-parser-js";
-import type { Enrichment, Event, KafkaRow } from "./contract.ts";
-import { toKafkaRow } from "./contract.ts";
+import type { Enrichment, Event, KafkaRow } from "../contract/mod.ts";
+import { toKafkaRow } from "../contract/mod.ts";
 import { privateUrl } from "./url_privacy.ts";
 
 /**

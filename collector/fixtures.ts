@@ -1,7 +1,7 @@
 // Test fixtures for the collector: valid events of each type, and an app on a memory sink with
 // a fixed clock. Only tests import this file.
 import { type AppOptions, createApp } from "./app.ts";
-import type { Event } from "./contract.ts";
+import type { Event } from "../contract/mod.ts";
 import { MemorySink } from "./memory_sink.ts";
 
 export const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

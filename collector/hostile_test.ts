@@ -5,7 +5,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { batch, event, NOW, post, testApp, TOPICS } from "./fixtures.ts";
 import { Sites } from "./sites.ts";
-import { rowsOf } from "./publish.ts";
+import { rowsOf } from "../contract/mod.ts";
 
 type Case = {
   category: string;

@@ -8,7 +8,7 @@
 // (murmur2 of the key, modulo the partitions), so a session's events stay on one partition and in
 // order. A joined message has no key: it holds many sessions, and its partition is set.
 import { murmur2 } from "@platformatic/kafka";
-import { MAX_MESSAGE_CHARS } from "./publish.ts";
+import { joinLines } from "../contract/mod.ts";
 import type { SinkMessage } from "./sink.ts";
 
 export type ProduceMessage = { topic: string; key?: string; value: string; partition?: number };
@@ -21,27 +21,16 @@ export function joinByPartition(
   messages: SinkMessage[],
   partitions: ReadonlyMap<string, number>,
 ): ProduceMessage[] {
-  const out: ProduceMessage[] = [];
-  const open = new Map<string, ProduceMessage>();
-  for (const m of messages) {
+  const placed = messages.map((m) => {
     const count = partitions.get(m.topic);
-    if (count === undefined) {
-      out.push(m);
-      continue;
-    }
-    const partition = partitionOf(m.key, count);
-    const at = `${m.topic}:${partition}`;
-    const current = open.get(at);
-    if (current && current.value.length + 1 + m.value.length <= MAX_MESSAGE_CHARS) {
-      current.value += `\n${m.value}`;
-      delete current.key;
-      continue;
-    }
-    const message: ProduceMessage = { ...m, partition };
-    open.set(at, message);
-    out.push(message);
-  }
-  return out;
+    return { m, partition: count === undefined ? undefined : partitionOf(m.key, count) };
+  });
+  return joinLines<typeof placed[number], ProduceMessage>(placed, {
+    group: ({ m, partition }) => partition === undefined ? undefined : `${m.topic}:${partition}`,
+    line: ({ m }) => m.value,
+    open: ({ m, partition }) => partition === undefined ? m : { ...m, partition },
+    joined: (message) => delete message.key,
+  });
 }
 
 /** The partition Kafka's default partitioner gives a key (as @platformatic/kafka's does). */

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { defaultPartitioner } from "@platformatic/kafka";
 import { joinByPartition, partitionOf } from "./join_messages.ts";
-import { MAX_MESSAGE_CHARS } from "./publish.ts";
+import { MAX_MESSAGE_CHARS } from "../contract/mod.ts";
 import type { SinkMessage } from "./sink.ts";
 
 const event = (session: string, line: string): SinkMessage => ({

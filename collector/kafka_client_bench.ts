@@ -7,10 +7,10 @@ import process from "node:process";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { CompressionTypes, Kafka, logLevel } from "kafkajs";
 import { ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
-import { freePort } from "../stack/process.ts";
+import { freePort } from "../lib/process.ts";
 import { enrich } from "./enrich.ts";
 import { event } from "./fixtures.ts";
-import type { Event } from "./contract.ts";
+import type { Event } from "../contract/mod.ts";
 
 const TOTAL = Number(Deno.args[0] ?? 50_000);
 const PER_SEND = 100;

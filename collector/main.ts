@@ -9,7 +9,7 @@ import type { Sink } from "./sink.ts";
 import { SpoolSink } from "./spool.ts";
 import { UpstashSink } from "./upstash_sink.ts";
 import { Sites } from "./sites.ts";
-import { ConfigError } from "../stack/env.ts";
+import { ConfigError } from "../lib/env.ts";
 import { sdkRoutes } from "../sdk/serve.ts";
 import { createLogger } from "../lib/log.ts";
 import { type Running, runService } from "../lib/service.ts";

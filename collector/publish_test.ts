@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import type { KafkaRow } from "./contract.ts";
-import { eventMessages, kafkaLine, MAX_MESSAGE_CHARS, rowsOf } from "./publish.ts";
+import { type KafkaRow, MAX_MESSAGE_CHARS, rowsOf } from "../contract/mod.ts";
+import { eventMessages } from "./publish.ts";
 
 const row = (session_id: string, event_id: string, url = "https://shop.test/") =>
   ({ site: "shop", session_id, event_id, url }) as unknown as KafkaRow;
@@ -29,24 +29,4 @@ Deno.test("eventMessages() keeps a row with a newline in a string on one line", 
   const [message] = eventMessages("events", [row("s1", "a", "https://shop.test/\n?x"), row("s1", "b")]);
   assertEquals(message.value.split("\n").length, 2);
   assertEquals(rowsOf(message.value)[0].url, "https://shop.test/\n?x");
-});
-
-Deno.test("kafkaLine() leaves out the empty fields of a row, and only those", () => {
-  const items = [{ product_id: "p1", quantity: 0, price: 0 }];
-  const line = kafkaLine(
-    { ...row("s1", "a"), user_id: "", price: 0, quantity: 2, items, props: "", is_bot: 0 } as KafkaRow,
-  );
-  assertEquals(JSON.parse(line), {
-    site: "shop",
-    session_id: "s1",
-    event_id: "a",
-    url: "https://shop.test/",
-    quantity: 2,
-    // Inside an item nothing is left out.
-    items,
-  });
-  assertEquals(
-    JSON.parse(kafkaLine({ ...row("s1", "a"), items: [] } as unknown as KafkaRow)).items,
-    undefined,
-  );
 });

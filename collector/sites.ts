@@ -8,8 +8,8 @@
 // Without a file the collector runs open (any site id, any origin, no site limits): for local
 // development and tests only; main.ts says so at start.
 import { z } from "zod";
-import { SiteId } from "./contract.ts";
-import { ConfigError } from "../stack/env.ts";
+import { SiteId } from "../contract/mod.ts";
+import { ConfigError } from "../lib/env.ts";
 import type { Rate } from "./rate_limit.ts";
 
 const Origin = z.string().regex(

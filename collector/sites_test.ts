@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { batch, event, post, testApp } from "./fixtures.ts";
 import { Sites } from "./sites.ts";
-import { ConfigError } from "../stack/env.ts";
+import { ConfigError } from "../lib/env.ts";
 
 const sites = Sites.parse({ sites: [{ id: "shop", origins: ["https://shop.test"] }] });
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { batch, event, post, testApp } from "./fixtures.ts";
-import { rowsOf } from "./publish.ts";
+import { rowsOf } from "../contract/mod.ts";
 import { Sites } from "./sites.ts";
 import { privateUrl } from "./url_privacy.ts";
 

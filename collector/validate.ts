@@ -2,7 +2,7 @@
 // bad event is set aside with its reason (for the DLQ and the per-event results) and the rest of
 // the batch goes on. See DESIGN.md, "Hostile input", for why each rule is what it is.
 import type { z } from "zod";
-import { Batch, type Event, Event as EventSchema, MAX_EVENTS_PER_BATCH } from "./contract.ts";
+import { Batch, type Event, Event as EventSchema, MAX_EVENTS_PER_BATCH } from "../contract/mod.ts";
 import { correctedTime } from "./enrich.ts";
 import { CollectorError, type EventErrorCode } from "./errors.ts";
 

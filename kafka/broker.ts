@@ -5,9 +5,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Admin } from "@platformatic/kafka";
-import { isAlive, readPid, shellQuote, stopPid } from "../stack/process.ts";
+import { isAlive, readPid, shellQuote, stopPid } from "../lib/process.ts";
 import { ensureKafkaJars } from "./fetch.ts";
-import type { TopicSpec } from "./topics.ts";
+import type { TopicSpec } from "../contract/mod.ts";
 
 export type BrokerOptions = {
   dataDir: string;

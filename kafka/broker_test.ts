@@ -1,6 +1,6 @@
 import { ok } from "node:assert/strict";
 import { newClusterId, startBroker, stopBroker } from "./broker.ts";
-import { freePort } from "../stack/process.ts";
+import { freePort } from "../lib/process.ts";
 
 Deno.test({
   name: "startBroker() formats and starts a node whose cluster id starts with '-' (1 in 64 random ids)",

@@ -4,7 +4,7 @@
 // acknowledged message or stopping writes. Used by the broker-failure test and `deno task kafka:cluster`.
 import { join } from "node:path";
 import { Connection, findCoordinatorV6, metadataV12 } from "@platformatic/kafka";
-import { isAlive } from "../stack/process.ts";
+import { isAlive } from "../lib/process.ts";
 import { brokerLogFile, brokerPid, newClusterId, startBroker, stopBroker, waitForBroker } from "./broker.ts";
 
 export type ClusterOptions = {
@@ -174,7 +174,9 @@ export async function groupCoordinator(bootstrap: string, group: string): Promis
   return await askAnyBroker(bootstrap, "shoptrail-coordinator", async (connection, broker) => {
     const [coordinator] = (await findCoordinatorV6.api.async(connection, 0, [group])).coordinators;
     if (!coordinator || coordinator.errorCode !== 0) {
-      throw new Error(`${broker} names no coordinator for ${group}: ${coordinator?.errorMessage ?? "no answer"}`);
+      throw new Error(
+        `${broker} names no coordinator for ${group}: ${coordinator?.errorMessage ?? "no answer"}`,
+      );
     }
     return coordinator.nodeId;
   });

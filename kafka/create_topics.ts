@@ -1,9 +1,9 @@
-// Creates the topics of topics.ts on an existing Kafka (a cluster in docker-compose, a managed
+// Creates the topics of contract/topics.ts on an existing Kafka (a cluster in docker-compose, a managed
 // service): waits until enough brokers are up for the replication factor, then creates what is
 // missing. `deno run -A kafka/create_topics.ts`; the local scripts call ensureTopics directly.
 import { ensureTopics, waitForBroker } from "./broker.ts";
-import { brokersFromEnv, topicsFromEnv } from "./topics.ts";
-import { ConfigError, type Env, envInt, processEnv } from "../stack/env.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
+import { ConfigError, type Env, envInt, processEnv } from "../lib/env.ts";
 
 export function topicSetupFromEnv(env: Env = processEnv) {
   const replicas = envInt(env, "KAFKA_REPLICATION_FACTOR", 1, { min: 1, max: 7 });

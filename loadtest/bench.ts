@@ -6,11 +6,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as buildSdk } from "../sdk/build.ts";
-import { sqlText } from "../processor/sql_client.ts";
+import { sqlText } from "../lib/sql_client.ts";
 import { startPipeline, stopPipeline } from "../stack/pipeline.ts";
-import { freePort, readPid, spawnDeno, stopPid, waitForHttp } from "../stack/process.ts";
-import { envInt, processEnv } from "../stack/env.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
+import { freePort, readPid, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
+import { envInt, processEnv } from "../lib/env.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
 import { simulate } from "./simulate.ts";
 import { produceBacklog } from "./bench/backlog.ts";
 import { measureFreshness, percentile } from "./bench/freshness.ts";

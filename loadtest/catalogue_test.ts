@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_PRICE } from "../collector/contract.ts";
+import { MAX_PRICE } from "../contract/mod.ts";
 import { buildCatalogue, localPrice, productRows, shelfPrice } from "./catalogue.ts";
 
 const catalogue = buildCatalogue({ seed: 42 });

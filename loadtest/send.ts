@@ -1,7 +1,7 @@
 // One batch to the collector over the SDK's wire protocol, retried like the SDK does: on 429, 503
 // and other transient failures, waiting as long as Retry-After says (or backing off), with a
 // fresh `sent_at` on each attempt so the collector's clock-skew correction stays right.
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 import type { Clock } from "./clock.ts";
 
 export type Delivery = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 import { virtualClock } from "./clock.ts";
 import { acceptedMask, retryDelayMs, sendBatch } from "./send.ts";
 

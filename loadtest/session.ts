@@ -1,7 +1,7 @@
 // One shopper's visit as a script of events: land, browse products, maybe add to and remove from
 // the cart, maybe check out and pay. Everything random comes from the Rng passed in, and time
 // from `start`, so a session is a pure function of its inputs.
-import type { Event, OrderItem, PageViewEvent, PurchaseEvent } from "../collector/contract.ts";
+import type { Event, OrderItem, PageViewEvent, PurchaseEvent } from "../contract/mod.ts";
 import { type Catalogue, localPrice, type Product } from "./catalogue.ts";
 import type { Rng } from "./rng.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Event, type PurchaseEvent } from "../collector/contract.ts";
+import { Event, type PurchaseEvent } from "../contract/mod.ts";
 import { buildCatalogue } from "./catalogue.ts";
 import { dailyCurve } from "./curve.ts";
 import { createShoppers, type ShopperOptions } from "./shoppers.ts";

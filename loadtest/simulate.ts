@@ -5,7 +5,7 @@
 //
 //   deno run -A loadtest/simulate.ts --collector http://127.0.0.1:8080 --site demo --eps 200 \
 //     --duration 30s --seed 42 --truth .data/truth.json --anomaly spike
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 import { parseCli, USAGE } from "./args.ts";
 import { productRows, userRows } from "./catalogue.ts";
 import { type Clock, systemClock } from "./clock.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Event } from "../collector/contract.ts";
+import { Event } from "../contract/mod.ts";
 import { virtualClock } from "./clock.ts";
 import { simulate } from "./simulate.ts";
 

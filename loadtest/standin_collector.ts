@@ -4,7 +4,7 @@
 //
 //   deno run -A loadtest/standin_collector.ts --port 8098
 import { parseArgs } from "node:util";
-import { Batch, Event } from "../collector/contract.ts";
+import { Batch, Event } from "../contract/mod.ts";
 
 export async function handle(request: Request): Promise<Response> {
   if (request.method !== "POST" || new URL(request.url).pathname !== "/v1/batch") {

@@ -1,7 +1,7 @@
 // Ground truth in plain TypeScript, independent of the SQL: what the analytics tables must show
 // for a list of events the collector accepted. Duplicates are dropped by event_id, then
 // purchases by order_id (the earliest ts wins, ties by event_id), exactly as issue 5 requires.
-import type { Event, PurchaseEvent } from "../collector/contract.ts";
+import type { Event, PurchaseEvent } from "../contract/mod.ts";
 
 export type Cents = Record<string, number>;
 

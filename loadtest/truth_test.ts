@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 import {
   computeTruth,
   dedupEvents,

@@ -1,6 +1,6 @@
 // The processor's settings, read once at start.
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
-import { type Env, envInt, envPort, envString, envUrl, processEnv } from "../stack/env.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
+import { type Env, envInt, envPort, envString, envUrl, processEnv } from "../lib/env.ts";
 
 export function processorConfig(env: Env = processEnv) {
   const topics = topicsFromEnv(env);

@@ -1,8 +1,8 @@
 // The live side of the embedded processor: the dashboard and SQL console routes, and the alert
 // rules evaluated on a schedule. Both read through the processor's own engine (one process owns
 // chdb) and the broker's offsets; alert transitions go to the alerts topic and the webhook.
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
-import { type Env, envString, processEnv } from "../stack/env.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
+import { type Env, envString, processEnv } from "../lib/env.ts";
 import type { Hono } from "hono";
 import type { ProcessorConfig } from "./config.ts";
 import type { Engine } from "./engine.ts";

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { sqlHttpApp } from "./http_sql.ts";
 import { sameOrigin } from "./same_origin.ts";
 import { startLive } from "./live.ts";
-import { ConfigError } from "../stack/env.ts";
+import { ConfigError } from "../lib/env.ts";
 import { createLogger } from "../lib/log.ts";
 import { type Running, runService } from "../lib/service.ts";
 

@@ -1,5 +1,5 @@
 // `deno task sql "SELECT ..."`: a query against the running processor, printed as a table.
-import { sqlText } from "./sql_client.ts";
+import { sqlText } from "../lib/sql_client.ts";
 import { processorConfig, resolveSqlPassword } from "./config.ts";
 
 const sql = Deno.args.join(" ").trim();

@@ -1,12 +1,12 @@
 // `deno task demo`: the pipeline up, simulated shoppers sending through the collector, the
 // dashboard's URL, and the live funnel printed from ClickHouse every few seconds until Ctrl-C.
 import { describeUrls, upOrExit } from "./up.ts";
-import { envInt, processEnv } from "./env.ts";
+import { envInt, processEnv } from "../lib/env.ts";
 import { formatProgress, simulate } from "../loadtest/simulate.ts";
-import { sqlText } from "../processor/sql_client.ts";
+import { sqlText } from "../lib/sql_client.ts";
 import { loadCatalogue } from "../clickhouse/load_catalogue.ts";
 import { buildCatalogue } from "../loadtest/catalogue.ts";
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
 
 const eps = envInt(processEnv, "DEMO_EPS", 50, { min: 1, max: 100_000 });
 const started = performance.now();

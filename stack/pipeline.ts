@@ -4,10 +4,10 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brokerPid, ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
-import type { SqlEndpoint } from "../processor/sql_client.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
+import type { SqlEndpoint } from "../lib/sql_client.ts";
 import { buildIfStale } from "../sdk/build.ts";
-import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "./process.ts";
+import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
 import { portFree, portHolder } from "../lib/ports.ts";
 
 export type PipelineOptions = {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, match, ok as assert, rejects } from "node:assert/strict";
-import { freePort } from "./process.ts";
+import { freePort } from "../lib/process.ts";
 import { StartError, startPipeline } from "./pipeline.ts";
 
 Deno.test("startPipeline() on a taken port stops before starting anything and says which port, by whom", async () => {

@@ -1,8 +1,8 @@
 // Shared helpers for tests that need the real pipeline: each test file starts its own broker,
 // processor and collector on free ports under a temporary folder, and stops them after.
-import { freePort } from "./process.ts";
+import { freePort } from "../lib/process.ts";
 import { type Pipeline, startPipeline, stopPipeline } from "./pipeline.ts";
-import { sqlRows } from "../processor/sql_client.ts";
+import { sqlRows } from "../lib/sql_client.ts";
 
 export type TestPipeline = Pipeline & {
   rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;

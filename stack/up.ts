@@ -1,7 +1,7 @@
 // `deno task up`: Kafka, processor and collector in the background on their default ports;
 // a no-op for whatever already runs.
 import { type Pipeline, StartError, startPipeline } from "./pipeline.ts";
-import { envPort, envString, processEnv } from "./env.ts";
+import { envPort, envString, processEnv } from "../lib/env.ts";
 
 export function upOptions() {
   return {

@@ -2,9 +2,9 @@
 // file applied to a fresh embedded ClickHouse, with every table and view answering a query.
 // No broker is needed: Kafka engine tables connect lazily.
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import { toKafkaRow } from "../collector/contract.ts";
-import { kafkaLine } from "../collector/publish.ts";
-import type { Enrichment, Event } from "../collector/contract.ts";
+import { toKafkaRow } from "../contract/mod.ts";
+import { kafkaLine } from "../contract/mod.ts";
+import type { Enrichment, Event } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
 import { EmbeddedEngine } from "../processor/embedded_engine.ts";
 import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";

@@ -2,7 +2,7 @@
 // clickhouse/README.md and not from the SQL. Inputs: the events we sent, and for each delivery
 // the stamps only the collector and Kafka know (event_time, received_at, enrichment, position).
 // Output: every table's rows, times in Unix ms, money in integer cents, counts as numbers.
-import type { Event, PurchaseEvent } from "../collector/contract.ts";
+import type { Event, PurchaseEvent } from "../contract/mod.ts";
 import type { Catalogue } from "../loadtest/catalogue.ts";
 
 export type Delivery = {

@@ -4,9 +4,9 @@
 // money to the cent, rates and statistics to their rounding.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { Producer, stringSerializers } from "@platformatic/kafka";
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 import { loadCatalogue } from "../clickhouse/load_catalogue.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
 import { buildCatalogue, type Catalogue } from "../loadtest/catalogue.ts";
 import type { Emission } from "../loadtest/session.ts";
 import { createShoppers } from "../loadtest/shoppers.ts";

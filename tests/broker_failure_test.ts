@@ -13,7 +13,7 @@
 // - the analytics (here funnel_1m's exact distinct users) count each event once whatever the copies.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { groupCoordinator, killNode, partitionStates, restartNode } from "../kafka/cluster.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
 import { KafkaOffsets } from "../processor/dashboard/kafka_offsets.ts";
 import { pollUntil } from "../stack/testing.ts";

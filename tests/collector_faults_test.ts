@@ -5,9 +5,9 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBroker, stopBroker } from "../kafka/broker.ts";
-import { isAlive, readPid, spawnDeno, waitForHttp } from "../stack/process.ts";
+import { isAlive, readPid, spawnDeno, waitForHttp } from "../lib/process.ts";
 import { pollUntil, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
-import { toKafkaRow } from "../collector/contract.ts";
+import { toKafkaRow } from "../contract/mod.ts";
 
 const KEY = "wk_locked_0123456789abcdef";
 const SITES = {

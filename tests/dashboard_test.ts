@@ -17,8 +17,8 @@ import {
 import { type BrowserContext, type Page } from "playwright-core";
 import { launchChromium } from "../stack/chromium.ts";
 import { simulate } from "../loadtest/simulate.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
-import { freePort } from "../stack/process.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
+import { freePort } from "../lib/process.ts";
 import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";

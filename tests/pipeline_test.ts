@@ -2,7 +2,7 @@
 // engine -> materialized views -> SQL over HTTP.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { pollUntil, startTestPipeline } from "../stack/testing.ts";
-import type { Event } from "../collector/contract.ts";
+import type { Event } from "../contract/mod.ts";
 
 const MINUTE = 60_000;
 

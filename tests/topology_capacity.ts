@@ -4,9 +4,9 @@
 //
 //   deno task capacity            # CAPACITY_SECONDS=20 CAPACITY_BATCH=100 CAPACITY_CLIENTS=8
 import { join } from "node:path";
-import { readPid } from "../stack/process.ts";
+import { readPid } from "../lib/process.ts";
 import { pollUntil, startTestPipeline } from "../stack/testing.ts";
-import { envInt, processEnv } from "../stack/env.ts";
+import { envInt, processEnv } from "../lib/env.ts";
 
 const seconds = envInt(processEnv, "CAPACITY_SECONDS", 20, { min: 5, max: 600 });
 const batch = envInt(processEnv, "CAPACITY_BATCH", 100, { min: 1, max: 500 });

@@ -9,7 +9,7 @@ import { collectorConfig, PUBLIC_IP_REQUESTS_PER_S } from "../collector/config.t
 import { Sites } from "../collector/sites.ts";
 import { topicSetupFromEnv } from "../kafka/create_topics.ts";
 import { kafkaVersion } from "../kafka/fetch.ts";
-import { brokersFromEnv, topicsFromEnv } from "../kafka/topics.ts";
+import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
 import { parseCli } from "../loadtest/args.ts";
 import { processorConfig } from "../processor/config.ts";
 import { askEngine } from "./topology_engine.ts";

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTopics } from "../kafka/broker.ts";
 import { type RunningCluster, startCluster, stopCluster } from "../kafka/cluster.ts";
-import { topicsFromEnv } from "../kafka/topics.ts";
-import { sqlRows } from "../processor/sql_client.ts";
-import { freePort, spawnDeno, stopPid, waitForHttp } from "../stack/process.ts";
+import { topicsFromEnv } from "../contract/mod.ts";
+import { sqlRows } from "../lib/sql_client.ts";
+import { freePort, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 

@@ -2,7 +2,7 @@
 // producer goes: the input of the catch-up and dashboard-query measurements. Events are spread
 // over the last 24 hours across a seeded catalogue so dashboard queries see realistic data.
 import { Producer, stringSerializers } from "@platformatic/kafka";
-import { type Event, type KafkaRow, toKafkaRow } from "../../collector/contract.ts";
+import { type Event, type KafkaRow, toKafkaRow } from "../../contract/mod.ts";
 import { eventMessages } from "../../collector/publish.ts";
 import { buildCatalogue } from "../catalogue.ts";
 import { Rng } from "../rng.ts";

@@ -1,7 +1,7 @@
 // Click-to-chart freshness: while background traffic flows, send single probe events and time
 // from the collector's acknowledgement to the row being counted in funnel_1m.
-import type { SqlEndpoint } from "../../processor/sql_client.ts";
-import { sqlRows } from "../../processor/sql_client.ts";
+import type { SqlEndpoint } from "../../lib/sql_client.ts";
+import { sqlRows } from "../../lib/sql_client.ts";
 
 export async function measureFreshness(
   { collectorUrl, sql, probes = 40, site = "fresh", gapMs = 200, deadlineMs = 10_000 }: {

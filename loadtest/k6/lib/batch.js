@@ -1,7 +1,7 @@
 // Realistic batches for k6, on the simulator's wire protocol: page views, cart changes and
 // purchases from short sessions, with products from the simulator's catalogue id space
 // (p0001..p0600). k6 runs plain JavaScript, so this is a small stand-alone cousin of
-// loadtest/session.ts; its events satisfy collector/contract.ts all the same.
+// loadtest/session.ts; its events satisfy contract/event.ts all the same.
 import http from "k6/http";
 import { check } from "k6";
 import { Counter } from "k6/metrics";

@@ -1,5 +1,6 @@
-// The event contract: the one definition of what a beacon may carry. The SDK's types, the
-// simulator's generator and the ClickHouse column list (see `kafkaRowColumns`) follow from it.
+// The event contract: the one definition of what a beacon may carry. The SDK's types and the
+// simulator's generator follow from it, and so does the Kafka line (kafka_line.ts, `toKafkaRow`),
+// whose keys are the columns of ClickHouse's `kafka_events`.
 import { z } from "zod";
 
 export const EVENT_TYPES = ["page_view", "add_to_cart", "remove_from_cart", "purchase"] as const;
@@ -85,69 +86,3 @@ export const Batch = z.object({
   events: z.array(z.unknown()).min(1),
 });
 export type Batch = z.infer<typeof Batch>;
-
-/** What the collector adds to each valid event before publishing. */
-export type Enrichment = {
-  site: string;
-  received_at: number;
-  event_time: number;
-  /** From the User-Agent header: browser family, OS family, device type ("desktop", "mobile", ...). */
-  browser: string;
-  os: string;
-  device_type: string;
-  /** 1 when the User-Agent is a known crawler or automation tool (sites may drop these instead). */
-  is_bot: number;
-  /** Truncated client IP hashed with a salt that rotates daily; never the IP itself. */
-  ip_hash: string;
-  /** ISO 3166 alpha-2 code from the edge's country header, "" when absent. */
-  country: string;
-};
-
-/**
- * One Kafka message on the events topic: a flat JSON object whose keys are exactly the
- * columns of the `kafka_events` table. Optional contract fields become empty strings or zeros
- * so that ClickHouse never sees a missing column.
- */
-export type KafkaRow = ReturnType<typeof toKafkaRow>;
-
-export function toKafkaRow(event: Event, enrichment: Enrichment) {
-  const cart = event.type === "add_to_cart" || event.type === "remove_from_cart" ? event : undefined;
-  const purchase = event.type === "purchase" ? event : undefined;
-  return {
-    event_id: event.event_id,
-    type: event.type,
-    site: enrichment.site,
-    ts: event.ts,
-    event_time: enrichment.event_time,
-    received_at: enrichment.received_at,
-    anonymous_id: event.anonymous_id ?? "",
-    session_id: event.session_id,
-    user_id: event.user_id ?? "",
-    url: event.url,
-    referrer: event.referrer ?? "",
-    title: event.title ?? "",
-    viewport: event.viewport ?? "",
-    language: event.language ?? "",
-    utm_source: event.utm_source ?? "",
-    utm_medium: event.utm_medium ?? "",
-    utm_campaign: event.utm_campaign ?? "",
-    utm_term: event.utm_term ?? "",
-    utm_content: event.utm_content ?? "",
-    product_id: cart?.product_id ?? "",
-    product_name: cart?.product_name ?? "",
-    category: cart?.category ?? "",
-    price: cart?.price ?? 0,
-    quantity: cart?.quantity ?? 0,
-    currency: cart?.currency ?? purchase?.currency ?? "",
-    order_id: purchase?.order_id ?? "",
-    revenue: purchase?.revenue ?? 0,
-    items: purchase?.items ?? [],
-    props: event.props ? JSON.stringify(event.props) : "",
-    browser: enrichment.browser,
-    os: enrichment.os,
-    device_type: enrichment.device_type,
-    is_bot: enrichment.is_bot,
-    ip_hash: enrichment.ip_hash,
-    country: enrichment.country,
-  };
-}

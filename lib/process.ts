@@ -32,7 +32,9 @@ export async function spawnDeno(
 ): Promise<Service> {
   await Deno.mkdir(dir, { recursive: true });
   const logFile = join(dir, `${name}.log`);
-  const command = `exec ${shellQuote(Deno.execPath())} run -A ${shellQuote(script)} >> ${shellQuote(logFile)} 2>&1`;
+  const command = `exec ${shellQuote(Deno.execPath())} run -A ${shellQuote(script)} >> ${
+    shellQuote(logFile)
+  } 2>&1`;
   const child = new Deno.Command("sh", { args: ["-c", command], env, stdin: "null", detached: true }).spawn();
   child.unref();
   await Deno.writeTextFile(join(dir, `${name}.pid`), String(child.pid));
@@ -64,7 +66,9 @@ export async function waitForHttp(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${service.name} did not answer ${url} within ${deadlineMs} ms (${last}); see ${service.logFile}`);
+  throw new Error(
+    `${service.name} did not answer ${url} within ${deadlineMs} ms (${last}); see ${service.logFile}`,
+  );
 }
 
 /** SIGTERM, then SIGKILL after the deadline. Returns whether anything was running. */
@@ -79,9 +83,9 @@ export async function stopPid(pidFile: string, { deadlineMs = 15_000 } = {}): Pr
   return true;
 }
 
-export async function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
-  return port;
+  return Promise.resolve(port);
 }

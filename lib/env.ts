@@ -11,12 +11,19 @@ export function envString(env: Env, name: string, fallback: string): string {
   return value === undefined || value === "" ? fallback : value;
 }
 
-export function envInt(env: Env, name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+export function envInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+) {
   const raw = env(name);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number from ${min} to ${max}`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: expected a whole number from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -31,6 +38,8 @@ export function envUrl(env: Env, name: string): URL | undefined {
   try {
     return new URL(raw);
   } catch {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a URL such as http://127.0.0.1:8123`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: expected a URL such as http://127.0.0.1:8123`,
+    );
   }
 }

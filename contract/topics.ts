@@ -1,6 +1,7 @@
 // The one place topic names, partition counts and retention are decided. The collector publishes
-// to these, the broker scripts create them, and the ClickHouse SQL reads their names through
-// `sqlPlaceholders` in processor/migrate.ts.
+// to these, the broker scripts create them (kafka/), and the ClickHouse SQL reads their names as
+// placeholders (`${EVENTS_TOPIC}`, ...) that processor/config.ts fills and processor/migrate.ts
+// substitutes.
 export type TopicSpec = {
   name: string;
   partitions: number;

@@ -9,7 +9,10 @@ Deno.test("envPort() uses the fallback when unset and the value when valid", () 
 });
 
 Deno.test("envInt() names the variable and the expected form when the value is bad", () => {
-  throws(() => envPort(env({ P: "80x" }), "P", 1), /P="80x" is not valid: expected a whole number from 0 to 65535/);
+  throws(
+    () => envPort(env({ P: "80x" }), "P", 1),
+    /P="80x" is not valid: expected a whole number from 0 to 65535/,
+  );
   throws(() => envPort(env({ P: "70000" }), "P", 1), /P="70000"/);
   throws(() => envInt(env({ N: "-1" }), "N", 1), /N="-1"/);
 });
