@@ -1,0 +1,16 @@
+-- wrk script of the bench's throughput rows (loadtest/bench/wrk.ts): POSTs the body in BODY_FILE on
+-- every request, then prints the run's figures as one JSON line after wrk's own report.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/plain"
+local file = assert(io.open(os.getenv("BODY_FILE"), "rb"))
+wrk.body = file:read("*a")
+file:close()
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
+      '"p50Us":%d,"p99Us":%d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
