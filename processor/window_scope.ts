@@ -1,5 +1,5 @@
-// Reads one site's window without deduplicating its whole history: the filter of
-// window_scope.sql, filled in, as the `additional_table_filters` setting of a query.
+// Reads one site's window without reading its whole history: the filter of window_scope.sql,
+// filled in, as the `additional_table_filters` setting of a query.
 import { fileURLToPath } from "node:url";
 
 const SCOPE_FILE = fileURLToPath(new URL("./window_scope.sql", import.meta.url));
@@ -30,7 +30,7 @@ export function fillPlaceholders(sql: string, values: Record<string, string | nu
   });
 }
 
-/** The settings that restrict a query's reads of `events` to what `window` can depend on. */
+/** The settings that restrict a query's reads of `counted_events` to what `window` can depend on. */
 export function windowSettings(window: ReadWindow): Settings {
   filterSql ??= Deno.readTextFileSync(SCOPE_FILE).split("\n")
     .filter((line) => !line.trimStart().startsWith("--")).join("\n").trim();
@@ -43,5 +43,5 @@ export function windowSettings(window: ReadWindow): Settings {
     to: chDateTime64(window.to),
     with_sessions: window.withSessions ? 1 : 0,
   });
-  return { additional_table_filters: `{'events': ${sqlString(filter)}}` };
+  return { additional_table_filters: `{'counted_events': ${sqlString(filter)}}` };
 }

@@ -18,18 +18,18 @@ Deno.test("fillPlaceholders writes numbers bare and strings quoted, and refuses 
   throws(() => fillPlaceholders("{missing:String}", {}), /no value for \{missing\}/);
 });
 
-Deno.test("windowSettings: one additional_table_filters entry for events, with the window's values", () => {
+Deno.test("windowSettings: one additional_table_filters entry for counted_events, with the window's values", () => {
   const from = Date.parse("2026-12-03T10:00:00.250Z");
   const settings = windowSettings({ site: "shop", from, to: from + 60_000, withSessions: true });
   assertEquals(Object.keys(settings), ["additional_table_filters"]);
   const value = settings.additional_table_filters;
-  assertEquals(value.startsWith("{'events': '"), true);
+  assertEquals(value.startsWith("{'counted_events': '"), true);
   for (
     const text of [
       "\\'shop\\'",
       "\\'2026-12-03 10:00:00.250\\'",
       "\\'2026-12-03 10:01:00.250\\'",
-      "with_sessions = 1",
+      "(1 = 1 AND session_id IN",
     ]
   ) {
     assertEquals(value.includes(text), true, `${text} in ${value}`);

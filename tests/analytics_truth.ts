@@ -30,6 +30,9 @@ export type Fact = Event & {
   received: number;
   late: boolean;
   deliveries: number;
+  /** The first delivery's Kafka position: the order in which ClickHouse read it. */
+  partition: number;
+  offset: number;
   browser: string;
   device: string;
   user_key: string;
@@ -62,6 +65,8 @@ function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]>
   }
   return out;
 }
+const byPosition = (a: { partition: number; offset: number }, b: { partition: number; offset: number }) =>
+  a.partition - b.partition || a.offset - b.offset;
 const byTimeThenId = (a: Fact, b: Fact) =>
   a.t - b.t || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 
@@ -76,11 +81,12 @@ export type TruthInput = {
 };
 
 export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, now }: TruthInput) {
-  // Deduplicate on event_id: the first delivery (received_at, then Kafka position) stamps it.
+  // Deduplicate on event_id: the first delivery read (Kafka position: an event's copies share its key,
+  // so its partition) stamps it.
   const content = new Map(sent.map((e) => [e.event_id, e]));
   const facts: Fact[] = [];
   for (const [id, copies] of groupBy(deliveries, (d) => d.event_id)) {
-    copies.sort((a, b) => a.received_at - b.received_at || a.partition - b.partition || a.offset - b.offset);
+    copies.sort(byPosition);
     const first = copies[0];
     const e = content.get(id);
     if (!e) throw new Error(`ClickHouse has event ${id}, which the test never sent`);
@@ -91,17 +97,20 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
       received: first.received_at,
       late: first.received_at >= floorTo(first.event_time, MINUTE) + MINUTE + watermarkMs,
       deliveries: copies.length,
+      partition: first.partition,
+      offset: first.offset,
       browser: first.browser,
       device: deviceOf(first, e.viewport),
       user_key: e.user_id || e.anonymous_id || e.session_id,
     });
   }
-  // Deduplicate purchases on order_id: the earliest client ts, then the smallest event_id.
+  // Deduplicate purchases on order_id: the one read first (an order's purchases share a session, so
+  // a partition); two in one message (one request) by the earliest client ts, then the smallest event_id.
   const orders: (Fact & PurchaseEvent)[] = [];
   for (
     const [, ps] of groupBy(facts.filter((f) => f.type === "purchase"), (f) => (f as PurchaseEvent).order_id)
   ) {
-    ps.sort((a, b) => a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1));
+    ps.sort((a, b) => byPosition(a, b) || a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1));
     orders.push(ps[0] as Fact & PurchaseEvent);
   }
   const kept = new Set(orders.map((o) => o.event_id));

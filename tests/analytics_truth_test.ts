@@ -3,20 +3,23 @@
 // what tests/analytics_truth.ts computes in plain TypeScript: counts and distinct counts exactly,
 // money to the cent, rates and statistics to their rounding.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { Producer, stringSerializers } from "@platformatic/kafka";
+import { Admin, Producer, stringSerializers } from "@platformatic/kafka";
 import type { Event } from "../contract/mod.ts";
 import { loadCatalogue } from "../clickhouse/load_catalogue.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
 import { buildCatalogue, type Catalogue } from "../loadtest/catalogue.ts";
 import type { Emission } from "../loadtest/session.ts";
 import { createShoppers } from "../loadtest/shoppers.ts";
-import { PANEL_WINDOWS, type Panels } from "../processor/dashboard/panels.ts";
+import { processorConfig } from "../processor/config.ts";
+import { PANEL_WINDOWS, type Panels, RANGES } from "../processor/dashboard/panels.ts";
 import {
   PANEL_QUERIES,
   type PanelQuery,
   QUERIES_DIR,
   readQueryFiles,
 } from "../processor/dashboard/queries.ts";
+import { startPipeline } from "../stack/pipeline.ts";
+import { readPid } from "../lib/process.ts";
 import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { computeTruth, type Delivery } from "./analytics_truth.ts";
 
@@ -240,6 +243,69 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       assertEquals(errors.map((e) => e.raw_message).sort(), errorLines.sort());
     });
 
+    await t.step(
+      "the processor is killed and its consumer group forgotten: ClickHouse reads every message a second time",
+      async () => {
+        // The same messages at the same offsets again, as after a commit lost in a crash or a
+        // rebalance, and the gates of clickhouse/029 must survive the kill (they live in .data).
+        // Killed once the chain behind `events` has finished its last block (a kill inside a block
+        // can leave it in some aggregate tables and not others: clickhouse/README.md, "Killed mid-block").
+        await pollUntil(
+          () =>
+            pipeline.rows<Record<string, string>>(
+              `SELECT (SELECT uniqExact(event_id) FROM events) AS ids, (SELECT count() FROM counted_events) AS counted,
+                (SELECT count() FROM event_gate) AS gated,
+                (SELECT countIf(type = 'page_view' AND is_replay = 0) FROM counted_events) AS views,
+                (SELECT sum(page_views) FROM traffic_hours) AS hourly_views,
+                (SELECT uniqExactIf(session_id, is_replay = 0) FROM counted_events) AS sessions,
+                (SELECT uniqExactMerge(sessions) FROM traffic_days) AS daily_sessions,
+                (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events) AS orders,
+                (SELECT sum(orders) FROM revenue_minutes) AS minute_orders,
+                (SELECT sum(purchases) FROM product_hours) AS product_orders,
+                (SELECT uniqExactIf(order_id, type = 'purchase' AND is_replay = 0 AND length(items) > 0)
+                  FROM counted_events) AS orders_with_lines`,
+            ),
+          ([r]) =>
+            r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
+            r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
+            Number(r.product_orders) >= Number(r.orders_with_lines),
+          { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
+        );
+        const pidFile = `${pipeline.dataRoot}/run/processor.pid`;
+        Deno.kill(readPid(pidFile)!, "SIGKILL");
+        await pollUntil(() => Promise.resolve(readPid(pidFile)), (pid) => pid === undefined, {
+          what: "processor gone",
+        });
+        const group = processorConfig((name) => pipeline.env[name]).sqlValues.KAFKA_GROUP;
+        const admin = new Admin({ clientId: "truth-test", bootstrapBrokers: [pipeline.kafkaBootstrap] });
+        try {
+          // The killed consumers stay members until their session times out (10 s).
+          await pollUntil(() => admin.deleteGroups({ groups: [group] }).then(() => true), (done) => done, {
+            what: `consumer group ${group} deleted`,
+            deadlineMs: 60_000,
+            intervalMs: 1000,
+          });
+        } finally {
+          await admin.close();
+        }
+        await startPipeline({
+          dataRoot: pipeline.dataRoot,
+          kafkaPort: Number(new URL(`http://${pipeline.kafkaBootstrap}`).port),
+          processorPort: Number(new URL(pipeline.sql.url).port),
+          collectorPort: Number(new URL(pipeline.collectorUrl).port),
+        });
+        await pollUntil(
+          () =>
+            pipeline.rows<{ reads: string; positions: string }>(
+              `SELECT count() AS reads, uniqExact(_partition, _offset, event_id) AS positions
+              FROM events WHERE site = '${SITE}'`,
+            ),
+          (rows) => Number(rows[0].reads) === 2 * deliveries && Number(rows[0].positions) === deliveries,
+          { what: "every delivery read twice", deadlineMs: 120_000, intervalMs: 250 },
+        );
+      },
+    );
+
     const stamps = (await pipeline.rows<Record<string, string | number>>(
       `SELECT event_id, toUnixTimestamp64Milli(event_time) AS event_time, toUnixTimestamp64Milli(received_at) AS received_at,
         _partition AS partition, _offset AS offset, browser, device_type FROM events WHERE site = '${SITE}'`,
@@ -361,10 +427,12 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           ["kpis", "kpis"],
           ["top_products", "topProducts"],
         ];
-        assertEquals(panels.map(([name]) => name).sort(), Object.keys(PANEL_WINDOWS).sort());
+        for (const name of Object.keys(PANEL_WINDOWS)) {
+          ok(panels.some(([n]) => n === name), `${name} is compared`);
+        }
         const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
         const auth = `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`;
-        for (const range of ["15m", "1h", "24h"]) {
+        for (const range of Object.keys(RANGES)) {
           // A cart's fate depends on the query's now() (open for 30 minutes): one that flips
           // between the two reads is the only honest difference, so a mismatch is read again.
           let scoped: Record<string, unknown> = {};

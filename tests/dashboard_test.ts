@@ -19,7 +19,8 @@ import { launchChromium } from "../stack/chromium.ts";
 import { simulate } from "../loadtest/simulate.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
 import { freePort } from "../lib/process.ts";
-import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
+import { pollUntil, sqlFileRows, startTestPipeline, type TestPipeline } from "../stack/testing.ts";
+import { RANGES } from "../processor/dashboard/panels.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
 
@@ -76,6 +77,55 @@ function readScreen(page: Page) {
       ),
     };
   });
+}
+
+type Screen = Awaited<ReturnType<typeof readScreen>>;
+
+/** Every KPI, revenue total, top-product row and the last funnel bucket on screen equal the SQL files. */
+async function assertShowsSql(p: TestPipeline, screen: Screen) {
+  const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
+  const [kpis] = await sqlFileRows(p, queries.kpis, screen.params);
+  for (
+    const key of [
+      "sessions",
+      "purchase_sessions",
+      "conversion_rate",
+      "page_views",
+      "abandoned_sessions",
+      "purchased_carts",
+      "open_carts",
+      "cart_abandonment_rate",
+    ]
+  ) {
+    strictEqual(screen.metrics[`kpis.${key}`].value, String(kpis[key]), `kpis.${key}`);
+  }
+  ok(Number(kpis.sessions) > 0);
+  strictEqual(
+    screen.metrics["kpis.sessions"].text,
+    new Intl.NumberFormat("en-US").format(Number(kpis.sessions)),
+  );
+  assertEquals(screen.revenueTotals, await sqlFileRows(p, queries.revenue_totals, screen.params));
+  const products = await sqlFileRows(p, queries.top_products, screen.params);
+  assertEquals(
+    screen.topProducts,
+    products.map((r) => ({
+      product_id: r.product_id,
+      views: r.views,
+      cart_adds: r.cart_adds,
+      units: r.units,
+      orders: r.orders,
+    })),
+  );
+  const funnel = await sqlFileRows(p, queries.funnel, screen.params);
+  const minute = Number(screen.metrics["funnelLast.minute"].value);
+  const row = funnel.find((r) => Number(r.t) === minute) ?? { viewers: 0, carters: 0, purchasers: 0 };
+  for (const key of ["viewers", "carters", "purchasers"]) {
+    strictEqual(
+      screen.metrics[`funnelLast.${key}`].value,
+      String(row[key as keyof typeof row]),
+      `funnel ${key}`,
+    );
+  }
 }
 
 Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) => {
@@ -183,50 +233,23 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
         (s) => s.to >= settledAt + 1000 && s.lag.length === 6 && s.lag.every((row) => row.lag === "0"),
         { deadlineMs: 60_000, intervalMs: 500, what: "a refresh after the drain showing no Kafka lag" },
       );
-      const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-      const [kpis] = await sqlFileRows(p, queries.kpis, screen.params);
-      for (
-        const key of [
-          "sessions",
-          "purchase_sessions",
-          "conversion_rate",
-          "page_views",
-          "abandoned_sessions",
-          "purchased_carts",
-          "open_carts",
-          "cart_abandonment_rate",
-        ]
-      ) {
-        strictEqual(screen.metrics[`kpis.${key}`].value, String(kpis[key]), `kpis.${key}`);
-      }
-      ok(Number(kpis.sessions) > 0);
-      strictEqual(
-        screen.metrics["kpis.sessions"].text,
-        new Intl.NumberFormat("en-US").format(Number(kpis.sessions)),
-      );
-      assertEquals(screen.revenueTotals, await sqlFileRows(p, queries.revenue_totals, screen.params));
-      const products = await sqlFileRows(p, queries.top_products, screen.params);
-      assertEquals(
-        screen.topProducts,
-        products.map((r) => ({
-          product_id: r.product_id,
-          views: r.views,
-          cart_adds: r.cart_adds,
-          units: r.units,
-          orders: r.orders,
-        })),
-      );
-      const funnel = await sqlFileRows(p, queries.funnel, screen.params);
-      const minute = Number(screen.metrics["funnelLast.minute"].value);
-      const row = funnel.find((r) => Number(r.t) === minute) ?? { viewers: 0, carters: 0, purchasers: 0 };
-      for (const key of ["viewers", "carters", "purchasers"]) {
-        strictEqual(
-          screen.metrics[`funnelLast.${key}`].value,
-          String(row[key as keyof typeof row]),
-          `funnel ${key}`,
-        );
-      }
+      await assertShowsSql(p, screen);
       await page.screenshot({ path: join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+    });
+
+    await t.step("each of the five ranges shows what the SQL files answer for its window", async () => {
+      for (const [range, length] of Object.entries(RANGES)) {
+        const clickedAt = Date.now();
+        await page.click(`[data-range="${range}"]`);
+        const screen = await pollUntil(
+          () => readScreen(page),
+          (s) => s.to - s.from === length && s.to >= clickedAt,
+          { deadlineMs: 30_000, intervalMs: 200, what: `a ${range} window` },
+        );
+        strictEqual(new URL(page.url()).searchParams.get("range"), range);
+        strictEqual(screen.charts, 3, `${range}: three charts`);
+        await assertShowsSql(p, screen);
+      }
     });
 
     await t.step("fits a phone screen without sideways scrolling", async () => {

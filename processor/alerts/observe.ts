@@ -20,12 +20,11 @@ export function readAlertQueries(dir = ALERT_QUERIES_DIR): Promise<QueryFiles<Al
 }
 
 /**
- * Rules whose query is about the last `windowSeconds` of the deduplicated events, so it reads only
- * what that window depends on (window_scope.ts), every site at once; true: whole sessions (carts
- * decided in the window). `revenue_anomaly` scores against a series zero-filled from each site's
- * first order, so it reads everything.
+ * Rules whose query reads `counted_events` about the last `windowSeconds`, so it reads only what that
+ * window depends on (window_scope.ts), every site at once; true: whole sessions (carts decided in the
+ * window). The other rules read aggregate tables.
  */
-const READS_WINDOW = new Map<string, boolean>([["conversion_rate", false], ["cart_abandonment", true]]);
+const READS_WINDOW = new Map<string, boolean>([["cart_abandonment", true]]);
 
 /** Rules computed from `events`: wrong while ClickHouse is still reading a backlog (service.ts holds them). */
 export const READS_EVENTS = new Set<RuleKind>(["conversion_rate", "cart_abandonment", "revenue_anomaly"]);

@@ -5,32 +5,37 @@ import type { OffsetSource } from "./kafka_offsets.ts";
 import type { ReadWindow } from "../window_scope.ts";
 import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 
-export const RANGES = { "15m": 15 * 60_000, "1h": 60 * 60_000, "24h": 24 * 60 * 60_000 } as const;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export const RANGES = {
+  "15m": 15 * MINUTE,
+  "1h": 60 * MINUTE,
+  "24h": DAY,
+  "7d": 7 * DAY,
+  "30d": 30 * DAY,
+} as const;
 export type RangeName = keyof typeof RANGES;
 
 export function isRange(value: string | undefined): value is RangeName {
   return value !== undefined && Object.hasOwn(RANGES, value);
 }
 
-const MINUTE = 60_000;
+/** The charts' step in seconds: minutes up to a day, hours beyond (the panel queries switch alike). */
+export function stepOf(range: RangeName): number {
+  return RANGES[range] > DAY ? 3600 : 60;
+}
 
 /**
- * The events each panel's answer depends on, for a refresh of [from, to): its query then reads only
- * those (window_scope.ts). Panels absent here read everything: `revenue_anomalies` scores each bucket
- * against a series zero-filled from the site's first order, so any earlier order counts; the rest
- * do not deduplicate events.
+ * The counted events a panel's answer depends on, for a refresh of [from, to), when it reads
+ * `counted_events` through views that group by session: its query then reads only those
+ * (window_scope.ts). The other panels read aggregate tables, or counted events by time.
  */
 export const PANEL_WINDOWS: Partial<
   Record<PanelQuery, (from: number, to: number) => Omit<ReadWindow, "site">>
 > = {
-  // Minutes starting in the range, each read to its end.
-  funnel: (from, to) => ({ from, to: Math.ceil(to / MINUTE) * MINUTE }),
-  // 5-minute windows ending in (from, the minute after to].
-  revenue_sliding: (from, to) => ({ from: from - 5 * MINUTE, to: (Math.floor(to / MINUTE) + 1) * MINUTE }),
-  revenue_totals: (from, to) => ({ from, to }),
   // Sessions started and carts decided in the range: whole sessions.
   kpis: (from, to) => ({ from, to, withSessions: true }),
-  top_products: (from, to) => ({ from, to }),
 };
 
 export type PanelSources = {
@@ -108,6 +113,8 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     site,
     sites: sites.map((s) => s.site),
     range: request.range,
+    /** The charts' step in seconds. */
+    step: stepOf(request.range),
     /** The window every query used, as the SQL parameters and as Unix ms. */
     params,
     from,

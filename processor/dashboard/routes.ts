@@ -11,7 +11,7 @@ import { type Engine, EngineError } from "../engine.ts";
 import { sqlHttpApp, type SqlUsers, statusOfCode } from "../http_sql.ts";
 import { sameOrigin } from "../same_origin.ts";
 import type { OffsetSource } from "./kafka_offsets.ts";
-import { isRange, loadPanels, PanelError } from "./panels.ts";
+import { isRange, loadPanels, PanelError, RANGES } from "./panels.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
 
 const UI_DIR = new URL("./ui/", import.meta.url);
@@ -91,7 +91,10 @@ export async function dashboardRoutes(o: DashboardOptions) {
   app.get("/api/panels", async (c) => {
     const range = c.req.query("range") ?? "1h";
     if (!isRange(range)) {
-      return c.json({ error: `range must be one of 15m, 1h, 24h; got ${JSON.stringify(range)}` }, 400);
+      return c.json(
+        { error: `range must be one of ${Object.keys(RANGES).join(", ")}; got ${JSON.stringify(range)}` },
+        400,
+      );
     }
     try {
       return c.json(

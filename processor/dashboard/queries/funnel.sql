@@ -1,14 +1,21 @@
--- Live conversion funnel, one row per minute of the range: distinct viewers, carters and
--- purchasers (funnel_1m keeps exact distinct states, so duplicates cannot inflate them).
-SELECT
-    toUnixTimestamp(window_start) AS t,
-    viewers,
-    carters,
-    purchasers,
-    view_to_cart_rate,
-    cart_to_buy_rate
-FROM funnel_1m
-WHERE site = {site:String}
-  AND window_start >= {from:DateTime('UTC')}
-  AND window_start < {to:DateTime('UTC')}
-ORDER BY window_start
+-- Live conversion funnel, one row per minute of the range (funnel_1m: late events left out), or per
+-- hour for ranges over a day (funnel_1h, late events counted): distinct viewers, carters and
+-- purchasers, merged from the states the views keep, so copies cannot inflate them.
+SELECT *
+FROM
+(
+    SELECT toUnixTimestamp(window_start) AS t, viewers, carters, purchasers, view_to_cart_rate, cart_to_buy_rate
+    FROM funnel_1m
+    WHERE site = {site:String}
+      AND window_start >= {from:DateTime('UTC')}
+      AND window_start < {to:DateTime('UTC')}
+      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
+    UNION ALL
+    SELECT toUnixTimestamp(window_start) AS t, viewers, carters, purchasers, view_to_cart_rate, cart_to_buy_rate
+    FROM funnel_1h
+    WHERE site = {site:String}
+      AND window_start >= toStartOfHour({from:DateTime('UTC')})
+      AND window_start < {to:DateTime('UTC')}
+      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
+)
+ORDER BY t

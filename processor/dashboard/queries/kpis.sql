@@ -1,7 +1,8 @@
 -- Headline numbers of the range. Sessions: those that started in it (clickhouse/ sessions);
--- page views: each event_id once. Cart abandonment as clickhouse/ cart_abandonment defines it:
--- of the sessions whose last cart event lies in the range, abandoned / (abandoned + purchased),
--- carts younger than 30 minutes still 'open' and not in the rate. Rates are fractions.
+-- page views: each event_id once, in the minutes that start in the range (clickhouse/ funnel_minutes).
+-- Cart abandonment as clickhouse/ cart_abandonment defines it: of the sessions whose last cart event
+-- lies in the range, abandoned / (abandoned + purchased), carts younger than 30 minutes still 'open'
+-- and not in the rate. Rates are fractions.
 WITH
     s AS
     (
@@ -25,12 +26,11 @@ WITH
     ),
     v AS
     (
-        SELECT count() AS page_views
-        FROM events_unique
+        SELECT sum(page_views) AS page_views
+        FROM funnel_minutes
         WHERE site = {site:String}
-          AND type = 'page_view'
-          AND event_time >= {from:DateTime('UTC')}
-          AND event_time < {to:DateTime('UTC')}
+          AND minute >= {from:DateTime('UTC')}
+          AND minute < {to:DateTime('UTC')}
     )
 SELECT
     sessions,

@@ -1,13 +1,13 @@
--- Revenue, orders and average order value per currency over the range, from `orders` (each
--- order_id once, late orders included).
+-- Revenue, orders and average order value per currency over the minutes that start in the range,
+-- summed from clickhouse/ revenue_minutes (each order_id once, late orders included).
 SELECT
     currency,
     sum(revenue) AS revenue,
-    count() AS orders,
+    sum(orders) AS orders,
     round(revenue / orders, 2) AS aov
-FROM orders
+FROM revenue_minutes
 WHERE site = {site:String}
-  AND event_time >= {from:DateTime('UTC')}
-  AND event_time < {to:DateTime('UTC')}
+  AND minute >= {from:DateTime('UTC')}
+  AND minute < {to:DateTime('UTC')}
 GROUP BY currency
 ORDER BY revenue DESC, currency

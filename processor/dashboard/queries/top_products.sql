@@ -1,15 +1,40 @@
--- The 10 best-selling products of the range from clickhouse/ product_activity (product page views,
--- cart adds and order lines, each event and order once), named from the `products` catalogue.
+-- The 10 best-selling products of the range: product page views, cart adds and order lines, each
+-- event and order once, named from the `products` catalogue. Ranges up to a day read the counted
+-- events of the range (clickhouse/ product_activity); longer ones the hours that start in it
+-- (clickhouse/ product_hours).
 SELECT
     a.product_id AS product_id,
     any(p.name) AS name,
     any(p.category) AS category,
-    countIf(a.kind = 'page_view') AS views,
-    countIf(a.kind = 'add_to_cart') AS cart_adds,
-    sumIf(a.quantity, a.kind = 'order_line') AS units,
-    uniqExactIf(a.order_id, a.kind = 'order_line') AS orders,
+    sum(a.views) AS views,
+    sum(a.cart_adds) AS cart_adds,
+    sum(a.units) AS units,
+    sum(a.orders) AS orders,
     if(views = 0, 0, round(cart_adds / views, 4)) AS view_to_cart_rate
-FROM product_activity AS a
+FROM
+(
+    SELECT
+        product_id,
+        countIf(kind = 'page_view') AS views,
+        countIf(kind = 'add_to_cart') AS cart_adds,
+        sumIf(quantity, kind = 'order_line') AS units,
+        uniqExactIf(order_id, kind = 'order_line') AS orders
+    FROM product_activity
+    WHERE site = {site:String}
+      AND event_time >= {from:DateTime('UTC')}
+      AND event_time < {to:DateTime('UTC')}
+      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
+    GROUP BY product_id
+    UNION ALL
+    SELECT product_id, sum(views) AS views, sum(cart_adds) AS cart_adds, sum(units) AS units,
+        sum(purchases) AS orders
+    FROM product_hours
+    WHERE site = {site:String}
+      AND hour >= {from:DateTime('UTC')}
+      AND hour < {to:DateTime('UTC')}
+      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
+    GROUP BY product_id
+) AS a
 LEFT JOIN
 (
     -- The catalogue keeps versions (ReplacingMergeTree): the newest of each product, once.
@@ -17,9 +42,6 @@ LEFT JOIN
     FROM products
     GROUP BY id
 ) AS p ON p.id = a.product_id
-WHERE a.site = {site:String}
-  AND a.event_time >= {from:DateTime('UTC')}
-  AND a.event_time < {to:DateTime('UTC')}
 GROUP BY a.product_id
 ORDER BY units DESC, views DESC, product_id
 LIMIT 10

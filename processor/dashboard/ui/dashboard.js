@@ -39,10 +39,10 @@ function pick(data, path) {
   return path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), data);
 }
 
-/** The minute grid of the window in Unix seconds, and a series aligned to it (missing → 0). */
-function minuteGrid(from, to) {
+/** The window's grid in Unix seconds: minutes, or hours for ranges over a day (`d.step`). */
+function grid(d) {
   const xs = [];
-  for (let t = Math.floor(from / 60000) * 60; t < to / 1000; t += 60) xs.push(t);
+  for (let t = Math.floor(d.from / 1000 / d.step) * d.step; t < d.to / 1000; t += d.step) xs.push(t);
   return xs;
 }
 function align(xs, rows, key, pickRow = () => true) {
@@ -83,22 +83,25 @@ function chart(name, el, series, data, extra = {}) {
 const COLORS = ["#2f6fdb", "#e08a1e", "#1f8a4c", "#8a4fd1", "#c62f3a"];
 
 function renderFunnel(d) {
-  const xs = minuteGrid(d.from, d.to);
+  const xs = grid(d);
   chart("funnel", $("#funnel-chart"), [
     { label: "viewers", stroke: COLORS[0], width: 2 },
     { label: "carters", stroke: COLORS[1], width: 2 },
     { label: "purchasers", stroke: COLORS[2], width: 2 },
   ], [xs, align(xs, d.funnel, "viewers"), align(xs, d.funnel, "carters"), align(xs, d.funnel, "purchasers")]);
-  const lastMinute = Math.floor(d.to / 60000) * 60 - 60;
-  const row = d.funnel.find((r) => Number(r.t) === lastMinute) ?? { viewers: 0, carters: 0, purchasers: 0 };
-  d.funnelLast = { minute: lastMinute, ...row };
+  const last = Math.floor(d.to / 1000 / d.step) * d.step - d.step; // the last complete minute or hour
+  const row = d.funnel.find((r) => Number(r.t) === last) ?? { viewers: 0, carters: 0, purchasers: 0 };
+  d.funnelLast = { minute: last, ...row };
 }
 
 function renderRevenue(d) {
-  const xs = minuteGrid(d.from, d.to).map((t) => t + 60); // windows are labelled by their end
+  const xs = grid(d).map((t) => t + d.step); // windows are labelled by their end
   const currencies = d.revenueTotals.map((r) => r.currency).slice(0, 4);
   const flagged = d.anomalies.filter((a) => Number(a.flagged) === 1 && currencies.includes(a.currency));
-  const marks = new Map(flagged.map((a) => [Number(a.t) + 300, Number(a.revenue)]));
+  // A flagged 5-minute bucket is marked at the end of the window that holds its end.
+  const marks = new Map(
+    flagged.map((a) => [Math.ceil((Number(a.t) + 300) / d.step) * d.step, Number(a.revenue)]),
+  );
   const series = currencies.map((c, i) => ({ label: c, stroke: COLORS[i % COLORS.length], width: 2 }));
   series.push({
     label: "anomaly",
@@ -123,13 +126,13 @@ function renderRevenue(d) {
 }
 
 function renderThroughput(d) {
-  const xs = minuteGrid(d.from, d.to);
+  const xs = grid(d);
   chart(
     "throughput",
     $("#throughput-chart"),
     [
-      { label: "events/min", stroke: COLORS[0], width: 2, scale: "events" },
-      { label: "ingest errors/min", stroke: "#c62f3a", width: 2, scale: "errors" },
+      { label: `events/${d.step === 60 ? "min" : "h"}`, stroke: COLORS[0], width: 2, scale: "events" },
+      { label: `ingest errors/${d.step === 60 ? "min" : "h"}`, stroke: "#c62f3a", width: 2, scale: "errors" },
     ],
     [xs, align(xs, d.throughput, "events"), align(xs, d.throughput, "errors")],
     {

@@ -1,0 +1,98 @@
+-- Every event once, as the gates of 029 decide it, stored when it is consumed: the deduplicated
+-- reading the analytics build on, which 002 and 021 computed from the whole history at each query.
+-- `is_replay` marks a purchase whose order was already counted. A row is what its first delivery
+-- stamped (event_time, received_at, enrichment, Kafka position); the device type is guessed from the
+-- viewport width when the collector sent none.
+CREATE TABLE IF NOT EXISTS counted_events AS events;
+
+ALTER TABLE counted_events
+    ADD COLUMN IF NOT EXISTS is_late UInt8,
+    ADD COLUMN IF NOT EXISTS is_replay UInt8;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS counted_events_mv TO counted_events AS
+SELECT
+    * EXCEPT (is_first, is_counted) REPLACE (
+        if(device_type != '', device_type, multiIf(
+            toUInt32OrZero(splitByChar('x', viewport)[1]) = 0, 'unknown',
+            toUInt32OrZero(splitByChar('x', viewport)[1]) < 768, 'mobile',
+            toUInt32OrZero(splitByChar('x', viewport)[1]) < 1100, 'tablet',
+            'desktop')) AS device_type),
+    -- First delivered after its minute closed plus the watermark: the live windows leave it out.
+    toUInt8(received_at >= toStartOfMinute(event_time) + toIntervalSecond(60 + ${LIVE_WATERMARK_S})) AS is_late,
+    toUInt8(NOT is_counted) AS is_replay
+FROM deliveries
+WHERE is_first = 1;
+
+-- How many further copies the gates turned away: deliveries of an event after its first ('event',
+-- event_id), and purchases of an order after its first ('order', order_id). Few rows: copies only.
+CREATE TABLE IF NOT EXISTS copies
+(
+    site LowCardinality(String),
+    kind LowCardinality(String),
+    id String,
+    copies UInt64
+)
+ENGINE = SummingMergeTree
+ORDER BY (site, kind, id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS copies_mv TO copies AS
+SELECT site, if(is_first = 0, 'event', 'order') AS kind, if(is_first = 0, event_id, order_id) AS id,
+    count() AS copies
+FROM deliveries
+WHERE is_first = 0 OR is_counted = 0
+GROUP BY site, kind, id;
+
+-- One row per (site, event_id), replayed purchases included, with how many copies arrived.
+CREATE OR REPLACE VIEW events_by_id AS
+SELECT e.* EXCEPT (is_replay, _partition, _offset), 1 + c.copies AS deliveries
+FROM counted_events AS e
+LEFT JOIN (SELECT site, id, sum(copies) AS copies FROM copies WHERE kind = 'event' GROUP BY site, id) AS c
+    ON c.site = e.site AND c.id = e.event_id;
+
+-- Every event once, and of each order only its first purchase: what the analytics read.
+DROP VIEW IF EXISTS events_unique;
+
+CREATE VIEW IF NOT EXISTS events_unique AS
+SELECT * EXCEPT (is_replay, _partition, _offset)
+FROM counted_events
+WHERE is_replay = 0;
+
+-- One row per (site, order_id): its first purchase, and how many purchase events named it.
+CREATE OR REPLACE VIEW orders AS
+SELECT
+    o.site AS site,
+    o.order_id AS order_id,
+    o.event_id AS event_id,
+    o.event_time AS event_time,
+    o.received_at AS received_at,
+    o.is_late AS is_late,
+    o.user_key AS user_key,
+    o.session_id AS session_id,
+    o.currency AS currency,
+    o.revenue AS revenue,
+    o.items AS items,
+    toUInt64(arraySum(i -> tupleElement(i, 2), o.items)) AS units,
+    1 + r.copies AS purchase_events  -- 1 unless replayed
+FROM (SELECT * FROM counted_events WHERE type = 'purchase' AND is_replay = 0) AS o
+LEFT JOIN (SELECT site, id, sum(copies) AS copies FROM copies WHERE kind = 'order' GROUP BY site, id) AS r
+    ON r.site = o.site AND r.id = o.order_id;
+
+-- Each late event once (see 007): first delivered after its minute closed plus the watermark.
+CREATE OR REPLACE VIEW late_events AS
+SELECT
+    e.site AS site,
+    e.event_id AS event_id,
+    e.type AS type,
+    e.event_time AS event_time,
+    e.received_at AS received_at,
+    toStartOfMinute(e.event_time) AS window_start,   -- the live window it missed
+    toUnixTimestamp64Milli(e.received_at) - toUnixTimestamp64Milli(e.event_time) AS delay_ms,
+    e.user_key AS user_key,
+    e.session_id AS session_id,
+    e.order_id AS order_id,
+    e.currency AS currency,
+    e.revenue AS revenue,
+    1 + c.copies AS deliveries
+FROM (SELECT * FROM counted_events WHERE is_late = 1 AND is_replay = 0) AS e
+LEFT JOIN (SELECT site, id, sum(copies) AS copies FROM copies WHERE kind = 'event' GROUP BY site, id) AS c
+    ON c.site = e.site AND c.id = e.event_id;

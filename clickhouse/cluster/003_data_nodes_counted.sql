@@ -1,0 +1,307 @@
+-- Data nodes: the first-delivery gates and the aggregates of clickhouse/029-033, run on each shard
+-- from its own inserts into `events_local`. The Distributed `events` routes by (site, session_id), so
+-- every copy of an event and every purchase of an order (one session) reaches the same shard, whichever
+-- ingestion node read it: the gates hold a shard's keys. A materialized view runs on the replica that
+-- received the insert; the tables it writes are replicated, the gates (EmbeddedRocksDB) are not: if the
+-- Distributed table switches a shard's inserts to another replica (the first one down), copies of events
+-- counted before the switch count again there (docs/SCALING.md). Same SELECTs as the single-node views
+-- on the shard's `_local` tables (tests/topology_cluster_sql_test.ts compares them); the Distributed
+-- tables at the end give the views of the numbered files the whole cluster under the single-node names.
+
+CREATE TABLE IF NOT EXISTS event_gate ON CLUSTER '{cluster}'
+(
+    id String
+)
+ENGINE = EmbeddedRocksDB(2592000)
+PRIMARY KEY id;
+
+CREATE TABLE IF NOT EXISTS order_gate ON CLUSTER '{cluster}'
+(
+    id String
+)
+ENGINE = EmbeddedRocksDB(2592000)
+PRIMARY KEY id;
+
+CREATE TABLE IF NOT EXISTS deliveries ON CLUSTER '{cluster}' ENGINE = Null AS
+SELECT *, toUInt8(0) AS is_first, toUInt8(0) AS is_counted FROM events_local LIMIT 0;
+
+CREATE TABLE IF NOT EXISTS deliveries_in_block ON CLUSTER '{cluster}' ENGINE = Null AS
+SELECT *, '' AS event_key, '' AS order_key, toUInt8(0) AS first_event_in_block, toUInt8(0) AS first_order_in_block
+FROM events_local LIMIT 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS deliveries_in_block_mv ON CLUSTER '{cluster}' TO deliveries_in_block AS
+SELECT
+    *,
+    -- Of those, the block's first row of each order; two purchases in one message (one request) by
+    -- their client time, then event_id.
+    toUInt8(row_number() OVER (
+        PARTITION BY order_key, first_event_in_block ORDER BY _partition, _offset, client_ts, event_id) = 1)
+        AS first_order_in_block
+FROM
+(
+    SELECT
+        *,
+        concat(site, ':', event_id) AS event_key,
+        if(type = 'purchase', concat(site, ':', order_id), '') AS order_key,
+        -- The block's first row of each event, in read order.
+        toUInt8(row_number() OVER (PARTITION BY event_key ORDER BY _partition, _offset) = 1) AS first_event_in_block
+    FROM events_local
+);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS deliveries_mv ON CLUSTER '{cluster}' TO deliveries AS
+SELECT
+    b.* EXCEPT (event_key, order_key, first_event_in_block, first_order_in_block),
+    toUInt8(ge.id = '' AND b.first_event_in_block) AS is_first,
+    toUInt8(is_first AND (b.type != 'purchase' OR (og.id = '' AND b.first_order_in_block))) AS is_counted
+FROM deliveries_in_block AS b
+-- Point lookups in the gates; a missing key reads as ''.
+LEFT JOIN event_gate AS ge ON ge.id = b.event_key
+LEFT JOIN order_gate AS og ON og.id = b.order_key
+SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS event_gate_mv ON CLUSTER '{cluster}' TO event_gate AS
+SELECT concat(site, ':', event_id) AS id
+FROM deliveries
+WHERE is_first = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS order_gate_mv ON CLUSTER '{cluster}' TO order_gate AS
+SELECT concat(site, ':', order_id) AS id
+FROM deliveries
+WHERE is_counted = 1 AND type = 'purchase';
+
+CREATE TABLE IF NOT EXISTS counted_events_local ON CLUSTER '{cluster}' AS events_local
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/counted_events_local', '{replica}')
+PARTITION BY toYYYYMMDD(event_time)
+ORDER BY (site, type, event_time, event_id)
+TTL toDateTime(event_time) + toIntervalDay(${EVENTS_TTL_DAYS})
+SETTINGS merge_selector_base = 10;
+
+ALTER TABLE counted_events_local ON CLUSTER '{cluster}'
+    ADD COLUMN IF NOT EXISTS is_late UInt8,
+    ADD COLUMN IF NOT EXISTS is_replay UInt8;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS counted_events_mv ON CLUSTER '{cluster}' TO counted_events_local AS
+SELECT
+    * EXCEPT (is_first, is_counted) REPLACE (
+        if(device_type != '', device_type, multiIf(
+            toUInt32OrZero(splitByChar('x', viewport)[1]) = 0, 'unknown',
+            toUInt32OrZero(splitByChar('x', viewport)[1]) < 768, 'mobile',
+            toUInt32OrZero(splitByChar('x', viewport)[1]) < 1100, 'tablet',
+            'desktop')) AS device_type),
+    -- First delivered after its minute closed plus the watermark: the live windows leave it out.
+    toUInt8(received_at >= toStartOfMinute(event_time) + toIntervalSecond(60 + ${LIVE_WATERMARK_S})) AS is_late,
+    toUInt8(NOT is_counted) AS is_replay
+FROM deliveries
+WHERE is_first = 1;
+
+CREATE TABLE IF NOT EXISTS copies_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    kind LowCardinality(String),
+    id String,
+    copies UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/copies_local', '{replica}')
+ORDER BY (site, kind, id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS copies_mv ON CLUSTER '{cluster}' TO copies_local AS
+SELECT site, if(is_first = 0, 'event', 'order') AS kind, if(is_first = 0, event_id, order_id) AS id,
+    count() AS copies
+FROM deliveries
+WHERE is_first = 0 OR is_counted = 0
+GROUP BY site, kind, id;
+
+CREATE TABLE IF NOT EXISTS funnel_minutes_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    minute DateTime('UTC'),
+    is_late UInt8,
+    viewers AggregateFunction(uniqExact, String),
+    carters AggregateFunction(uniqExact, String),
+    purchasers AggregateFunction(uniqExact, String),
+    page_views SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/funnel_minutes_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, minute, is_late);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_minutes_mv ON CLUSTER '{cluster}' TO funnel_minutes_local AS
+SELECT
+    site,
+    toStartOfMinute(event_time) AS minute,
+    is_late,
+    uniqExactStateIf(user_key, type = 'page_view') AS viewers,
+    uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    toUInt64(countIf(type = 'page_view')) AS page_views
+FROM counted_events_local
+WHERE is_replay = 0
+GROUP BY site, minute, is_late;
+
+CREATE TABLE IF NOT EXISTS traffic_hours_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    hour DateTime('UTC'),
+    visitors AggregateFunction(uniqExact, String),
+    carters AggregateFunction(uniqExact, String),
+    purchasers AggregateFunction(uniqExact, String),
+    sessions AggregateFunction(uniqExact, String),
+    converting_sessions AggregateFunction(uniqExact, String),
+    page_views SimpleAggregateFunction(sum, UInt64),
+    orders SimpleAggregateFunction(sum, UInt64),
+    -- Order revenue and order count per currency.
+    revenue SimpleAggregateFunction(sumMap, Map(String, Decimal(38, 2))),
+    orders_by_currency SimpleAggregateFunction(sumMap, Map(String, UInt64))
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/traffic_hours_local', '{replica}')
+PARTITION BY toYYYYMM(hour)
+ORDER BY (site, hour);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_hours_mv ON CLUSTER '{cluster}' TO traffic_hours_local AS
+SELECT
+    site,
+    toStartOfHour(event_time) AS hour,
+    uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    uniqExactState(session_id) AS sessions,
+    uniqExactStateIf(session_id, type = 'purchase') AS converting_sessions,
+    toUInt64(countIf(type = 'page_view')) AS page_views,
+    toUInt64(countIf(type = 'purchase')) AS orders,
+    sumMapIf(map(toString(currency), toDecimal128(revenue, 2)), type = 'purchase') AS revenue,
+    sumMapIf(map(toString(currency), toUInt64(1)), type = 'purchase') AS orders_by_currency
+FROM counted_events_local
+WHERE is_replay = 0
+GROUP BY site, hour;
+
+CREATE TABLE IF NOT EXISTS traffic_days_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    day Date,
+    visitors AggregateFunction(uniqExact, String),
+    product_viewers AggregateFunction(uniqExact, String),
+    carters AggregateFunction(uniqExact, String),
+    purchasers AggregateFunction(uniqExact, String),
+    sessions AggregateFunction(uniqExact, String),
+    orders SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/traffic_days_local', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (site, day);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_days_mv ON CLUSTER '{cluster}' TO traffic_days_local AS
+SELECT
+    site,
+    toDate(event_time) AS day,
+    uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    uniqExactStateIf(user_key, type = 'page_view' AND extract(url, '/products/([^/?#]+)') != '') AS product_viewers,
+    uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    uniqExactState(session_id) AS sessions,
+    toUInt64(countIf(type = 'purchase')) AS orders
+FROM counted_events_local
+WHERE is_replay = 0
+GROUP BY site, day;
+
+CREATE TABLE IF NOT EXISTS revenue_minutes_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    currency LowCardinality(String),
+    minute DateTime('UTC'),
+    is_late UInt8,
+    orders UInt64,
+    units UInt64,
+    revenue Decimal(38, 2)
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/revenue_minutes_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, currency, minute, is_late);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS revenue_minutes_mv ON CLUSTER '{cluster}' TO revenue_minutes_local AS
+SELECT
+    site,
+    currency,
+    toStartOfMinute(event_time) AS minute,
+    is_late,
+    count() AS orders,
+    toUInt64(sum(arraySum(i -> tupleElement(i, 2), items))) AS units,
+    sum(revenue) AS revenue
+FROM counted_events_local
+WHERE type = 'purchase' AND is_replay = 0
+GROUP BY site, currency, minute, is_late;
+
+CREATE TABLE IF NOT EXISTS product_hours_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    hour DateTime('UTC'),
+    product_id String,
+    views SimpleAggregateFunction(sum, UInt64),
+    unique_viewers AggregateFunction(uniqExact, String),
+    cart_adds SimpleAggregateFunction(sum, UInt64),
+    cart_removes SimpleAggregateFunction(sum, UInt64),
+    purchases SimpleAggregateFunction(sum, UInt64),
+    units SimpleAggregateFunction(sum, UInt64),
+    revenue SimpleAggregateFunction(sumMap, Map(String, Decimal(38, 2)))
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/product_hours_local', '{replica}')
+PARTITION BY toYYYYMM(hour)
+ORDER BY (site, hour, product_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv ON CLUSTER '{cluster}' TO product_hours_local AS
+SELECT
+    site,
+    hour,
+    a.1 AS product_id,
+    toUInt64(countIf(a.2 = 'page_view')) AS views,
+    uniqExactStateIf(user_key, a.2 = 'page_view') AS unique_viewers,
+    toUInt64(countIf(a.2 = 'add_to_cart')) AS cart_adds,
+    toUInt64(countIf(a.2 = 'remove_from_cart')) AS cart_removes,
+    toUInt64(countIf(a.2 = 'order')) AS purchases,
+    toUInt64(sumIf(a.3, a.2 = 'order_line')) AS units,
+    sumMapIf(map(currency, toDecimal128(a.4, 2)), a.2 = 'order_line') AS revenue
+FROM
+(
+    SELECT
+        site,
+        toStartOfHour(event_time) AS hour,
+        user_key,
+        toString(currency) AS currency,
+        -- One row per product an event touches: a product page view, a cart change, and for a
+        -- purchase each line (units, revenue) and each distinct product once (the order).
+        arrayJoin(multiIf(
+            type = 'page_view',
+            [(decodeURLComponent(extract(url, '/products/([^/?#]+)')), 'page_view', toUInt32(0), toDecimal64(0, 2))],
+            type IN ('add_to_cart', 'remove_from_cart'),
+            [(product_id, toString(type), toUInt32(0), toDecimal64(0, 2))],
+            arrayConcat(
+                arrayMap(i -> (i.1, 'order_line', i.2, toDecimal64(i.3 * i.2, 2)), items),
+                arrayMap(p -> (p, 'order', toUInt32(0), toDecimal64(0, 2)), arrayDistinct(arrayMap(i -> i.1, items)))))
+        ) AS a
+    FROM counted_events_local
+    WHERE is_replay = 0
+        AND (type != 'page_view' OR extract(url, '/products/([^/?#]+)') != '')
+        AND type IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase')
+)
+GROUP BY site, hour, product_id;
+
+-- What queries read: the whole cluster under the single-node names.
+CREATE TABLE IF NOT EXISTS counted_events ON CLUSTER '{cluster}' AS counted_events_local
+ENGINE = Distributed('{cluster}', currentDatabase(), counted_events_local, rand());
+
+CREATE TABLE IF NOT EXISTS copies ON CLUSTER '{cluster}' AS copies_local
+ENGINE = Distributed('{cluster}', currentDatabase(), copies_local, rand());
+
+CREATE TABLE IF NOT EXISTS funnel_minutes ON CLUSTER '{cluster}' AS funnel_minutes_local
+ENGINE = Distributed('{cluster}', currentDatabase(), funnel_minutes_local, rand());
+
+CREATE TABLE IF NOT EXISTS traffic_hours ON CLUSTER '{cluster}' AS traffic_hours_local
+ENGINE = Distributed('{cluster}', currentDatabase(), traffic_hours_local, rand());
+
+CREATE TABLE IF NOT EXISTS traffic_days ON CLUSTER '{cluster}' AS traffic_days_local
+ENGINE = Distributed('{cluster}', currentDatabase(), traffic_days_local, rand());
+
+CREATE TABLE IF NOT EXISTS revenue_minutes ON CLUSTER '{cluster}' AS revenue_minutes_local
+ENGINE = Distributed('{cluster}', currentDatabase(), revenue_minutes_local, rand());
+
+CREATE TABLE IF NOT EXISTS product_hours ON CLUSTER '{cluster}' AS product_hours_local
+ENGINE = Distributed('{cluster}', currentDatabase(), product_hours_local, rand());
