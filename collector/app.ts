@@ -3,24 +3,24 @@
 // a port: `createApp({ sink: new MemorySink(), clock: () => FIXED })` and `app.request()`.
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { admit, limit, WRITE_KEY_HEADER } from "./admit.ts";
-import { decode } from "./decode.ts";
-import { type Client, countryCode, enrich, parseUserAgent } from "./enrich.ts";
+import { admit, limit, WRITE_KEY_HEADER } from "./stages/admit.ts";
+import { decode } from "./stages/decode.ts";
+import { type Client, countryCode, enrich, parseUserAgent } from "./stages/enrich.ts";
 import { CollectorError, errorBody, errorResponse } from "./errors.ts";
-import { IpHasher } from "./ip.ts";
+import { IpHasher } from "./clients/ip.ts";
 import { methodLabel, Metrics } from "./metrics.ts";
-import { batchResult, messages, publish } from "./publish.ts";
-import { type Rate, TokenBuckets } from "./rate_limit.ts";
-import { readBody } from "./read_body.ts";
-import type { Sink } from "./sink.ts";
-import { Sites } from "./sites.ts";
+import { batchResult, messages, publish } from "./stages/publish.ts";
+import { type Rate, TokenBuckets } from "./clients/rate_limit.ts";
+import { readBody } from "./stages/read_body.ts";
+import type { Sink } from "./sinks/sink.ts";
+import { Sites } from "./clients/sites.ts";
 import { createLogger } from "../lib/log.ts";
 import {
   DEFAULT_VALIDATE_LIMITS,
   validateEnvelope,
   validateEvents,
   type ValidateLimits,
-} from "./validate.ts";
+} from "./stages/validate.ts";
 
 const log = createLogger("collector");
 
@@ -44,6 +44,8 @@ export type ClientOptions = {
 
 export type AppOptions = {
   sink: Sink;
+  /** True when a failure was because the spool in front of Kafka is full (503 spool_full). */
+  spoolFull?: () => boolean;
   topics: { events: string; dlq: string };
   clock?: () => number;
   limits?: Partial<Limits>;
@@ -127,7 +129,7 @@ export function createApp(options: AppOptions) {
       client: about,
     });
     const batch = messages({ topics, rows, rejected: checked.rejected, site: site.id, receivedAt });
-    if (publishing) await publish(sink, batch);
+    if (publishing) await publish(sink, batch, options.spoolFull);
     const result = batchResult({
       accepted: checked.accepted.map((a) => ({ index: a.index, event_id: a.event.event_id })),
       rejected: checked.rejected,

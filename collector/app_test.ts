@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { batch, event, NOW, post, testApp, TOPICS } from "./fixtures.ts";
-import { MemorySink } from "./memory_sink.ts";
+import { MemorySink } from "./sinks/memory.ts";
 import { rowsOf } from "../contract/mod.ts";
-import { Sites } from "./sites.ts";
+import { Sites } from "./clients/sites.ts";
 
 Deno.test("createApp() publishes a valid batch keyed by site and session and answers per event", async () => {
   const { app, sink } = testApp();

@@ -3,7 +3,7 @@
 // request may come without a usable address at all.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { batch, event, post, testApp } from "./fixtures.ts";
-import { Sites } from "./sites.ts";
+import { Sites } from "./clients/sites.ts";
 
 const sites = Sites.parse({ sites: [{ id: "shop", ip_requests_per_second: 0.001, ip_burst: 2 }] });
 

@@ -60,7 +60,7 @@ export function collectorConfig(env: Env = processEnv) {
       `COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines (${
         ipHeader ? `COLLECTOR_IP_HEADER=${ipHeader}` : `COLLECTOR_HOST=${host}`
       }): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the sites file ` +
-        "(collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
+        "(collector/clients/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
     );
   }
   const ipRate = envInt(env, "COLLECTOR_IP_REQUESTS_PER_S", exposed ? PUBLIC_IP_REQUESTS_PER_S : 0, {
@@ -95,7 +95,7 @@ export function collectorConfig(env: Env = processEnv) {
         ["none", "gzip", "snappy", "lz4", "zstd"] as const,
         "lz4",
       ),
-      /** Topics of JSON lines, whose messages are joined per partition (join_messages.ts). */
+      /** Topics of JSON lines, whose messages are joined per partition (sinks/kafka/join_messages.ts). */
       lineTopics: [topics.events.name],
       /** How long a batch waits for Kafka before it goes to the spool instead. */
       timeoutMs: envInt(env, "COLLECTOR_KAFKA_TIMEOUT_MS", 3000, { min: 100, max: 60_000 }),

@@ -72,7 +72,7 @@ Deno.test("collectorConfig() reads the optional parts", () => {
 });
 
 const OPEN_REFUSED =
-  /^Error: COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines \(COLLECTOR_HOST=0\.0\.0\.0\): it would accept any site from any origin\. Set COLLECTOR_SITES_FILE to the sites file \(collector\/sites\.ts\), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose$/;
+  /^Error: COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines \(COLLECTOR_HOST=0\.0\.0\.0\): it would accept any site from any origin\. Set COLLECTOR_SITES_FILE to the sites file \(collector\/clients\/sites\.ts\), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose$/;
 
 Deno.test("collectorConfig() refuses open mode where other machines reach it, unless asked for", () => {
   throws(() => collectorConfig(env({ COLLECTOR_HOST: "0.0.0.0" })), OPEN_REFUSED);
@@ -157,6 +157,6 @@ Deno.test("the collector process stops at start in open mode on a public address
     message,
     "COLLECTOR_SITES_FILE is not set, and the collector is reachable from other machines " +
       "(COLLECTOR_HOST=0.0.0.0): it would accept any site from any origin. Set COLLECTOR_SITES_FILE to the " +
-      "sites file (collector/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
+      "sites file (collector/clients/sites.ts), or COLLECTOR_ALLOW_ANY_SITE=1 to run open on purpose",
   );
 });

@@ -2,7 +2,7 @@
 // a fixed clock. Only tests import this file.
 import { type AppOptions, createApp } from "./app.ts";
 import type { Event } from "../contract/mod.ts";
-import { MemorySink } from "./memory_sink.ts";
+import { MemorySink } from "./sinks/memory.ts";
 
 export const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 export const TOPICS = { events: "t.events", dlq: "t.events.dlq" };

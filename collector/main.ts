@@ -2,13 +2,13 @@
 // file, the Kafka (or Upstash) sink behind the on-disk spool, and the SDK's routes.
 import { createApp } from "./app.ts";
 import { type CollectorConfig, collectorConfig } from "./config.ts";
-import { DailyIpHasher, DailySalt } from "./daily_salt.ts";
-import { KafkaSink } from "./kafka_sink.ts";
+import { DailyIpHasher, DailySalt } from "./clients/daily_salt.ts";
+import { KafkaSink } from "./sinks/kafka/kafka_sink.ts";
 import { Metrics } from "./metrics.ts";
-import type { Sink } from "./sink.ts";
-import { SpoolSink } from "./spool.ts";
-import { UpstashSink } from "./upstash_sink.ts";
-import { Sites } from "./sites.ts";
+import type { Sink, SinkMessage } from "./sinks/sink.ts";
+import { SpoolSink } from "./sinks/spool/spool.ts";
+import { UpstashSink } from "./sinks/upstash.ts";
+import { Sites } from "./clients/sites.ts";
 import { ConfigError } from "../lib/env.ts";
 import { sdkRoutes } from "../sdk/serve.ts";
 import { createLogger } from "../lib/log.ts";
@@ -27,26 +27,31 @@ async function start(config: CollectorConfig): Promise<Running> {
   }, 60_000));
   const metrics = new Metrics();
   const onProduce = (seconds: number) => metrics.produceSeconds.observe(seconds);
-  const transport: Sink = config.transport === "upstash"
-    ? new UpstashSink({ ...config.upstash, onProduce })
+  const kafka = config.transport === "upstash"
+    ? undefined
     : new KafkaSink({ brokers: config.brokers, ...config.kafka, onProduce });
-  const sink = config.spool ? await SpoolSink.open(transport, config.spool) : transport;
-  if (sink instanceof SpoolSink) {
+  const transport: Sink = kafka ?? new UpstashSink({ ...config.upstash, onProduce });
+  // After a crash the spool asks Kafka what it holds already; over Upstash it cannot.
+  const stored = kafka && ((messages: SinkMessage[], since: number) => kafka.stored(messages, since));
+  const spool = config.spool ? await SpoolSink.open(transport, { ...config.spool, stored }) : undefined;
+  const sink = spool ?? transport;
+  if (spool) {
     metrics.gauges = () => [
       {
         name: "collector_spool_batches",
         help: "Batches in the spool waiting for Kafka",
-        value: sink.depth.batches,
+        value: spool.depth.batches,
       },
       {
         name: "collector_spool_bytes",
         help: "Bytes in the spool waiting for Kafka",
-        value: sink.depth.bytes,
+        value: spool.depth.bytes,
       },
     ];
   }
   const app = createApp({
     sink,
+    spoolFull: spool && (() => spool.full()),
     topics: { events: config.topics.events.name, dlq: config.topics.dlq.name },
     limits: config.limits,
     sites,

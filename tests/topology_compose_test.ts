@@ -6,7 +6,7 @@ import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:asse
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { collectorConfig, PUBLIC_IP_REQUESTS_PER_S } from "../collector/config.ts";
-import { Sites } from "../collector/sites.ts";
+import { Sites } from "../collector/clients/sites.ts";
 import { topicSetupFromEnv } from "../kafka/create_topics.ts";
 import { kafkaVersion } from "../kafka/fetch.ts";
 import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";

@@ -3,7 +3,7 @@
 // over the last 24 hours across a seeded catalogue so dashboard queries see realistic data.
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { type Event, type KafkaRow, toKafkaRow } from "../../contract/mod.ts";
-import { eventMessages } from "../../collector/publish.ts";
+import { eventMessages } from "../../collector/stages/publish.ts";
 import { buildCatalogue } from "../catalogue.ts";
 import { Rng } from "../rng.ts";
 

@@ -1,0 +1,262 @@
+// Stage 3: the batch envelope, then each event on its own. A bad envelope refuses the request; a
+// bad event is set aside with its reason (for the DLQ and the per-event results) and the rest of
+// the batch goes on. See DESIGN.md, "Hostile input", for why each rule is what it is.
+import type { z } from "zod";
+import { Batch, type Event, Event as EventSchema, MAX_EVENTS_PER_BATCH } from "../../contract/mod.ts";
+import { correctedTime } from "./enrich.ts";
+import { CollectorError, type EventErrorCode } from "../errors.ts";
+
+export type Problem = { path: string; reason: string };
+
+export type ValidateLimits = {
+  maxEvents: number;
+  /** Free-form `props`: nesting below the props object, total keys, serialized bytes. */
+  maxPropsDepth: number;
+  maxPropsKeys: number;
+  maxPropsBytes: number;
+  /** How old an event may be, on the server's clock, when it arrives. */
+  maxEventAgeMs: number;
+  /** How far after the batch's `sent_at` an event's own `ts` may lie (clock jitter). */
+  maxEventLeadMs: number;
+};
+
+export const DEFAULT_VALIDATE_LIMITS: ValidateLimits = {
+  maxEvents: MAX_EVENTS_PER_BATCH,
+  maxPropsDepth: 3,
+  maxPropsKeys: 50,
+  maxPropsBytes: 4096,
+  maxEventAgeMs: 7 * 24 * 60 * 60 * 1000,
+  maxEventLeadMs: 60 * 1000,
+};
+
+export type Envelope = { site: string; sentAt: number; events: unknown[] };
+
+export type Rejection = {
+  index: number;
+  event_id: string | null;
+  code: EventErrorCode;
+  problems: Problem[];
+  raw: unknown;
+};
+export type Accepted = { index: number; event: Event };
+export type Checked = { accepted: Accepted[]; rejected: Rejection[] };
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+// C0 controls and DEL, except tab, line feed and carriage return (titles may hold them).
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function problems(error: z.ZodError, prefix: (string | number)[] = []): Problem[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join(".") || "(root)",
+    reason: issue.message,
+  }));
+}
+
+export function validateEnvelope(body: unknown, limits: Pick<ValidateLimits, "maxEvents">): Envelope {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new CollectorError(
+      "invalid_payload",
+      `Cannot accept a body that is ${
+        Array.isArray(body) ? "an array" : body === null ? "null" : `a ${typeof body}`
+      }: ` +
+        "send an object {site, sent_at, events}",
+    );
+  }
+  const events = (body as { events?: unknown }).events;
+  if (Array.isArray(events) && events.length > limits.maxEvents) {
+    throw new CollectorError(
+      "payload_too_large",
+      `Cannot accept batch: 'events' has ${events.length} items, the limit is ${limits.maxEvents}`,
+      { limit_events: limits.maxEvents },
+    );
+  }
+  const batch = Batch.safeParse(body);
+  if (!batch.success) {
+    throw new CollectorError(
+      "invalid_payload",
+      "The batch envelope does not match the contract",
+      problems(batch.error),
+    );
+  }
+  return { site: batch.data.site, sentAt: batch.data.sent_at, events: batch.data.events };
+}
+
+export function validateEvents(
+  envelope: Envelope,
+  { receivedAt, limits }: { receivedAt: number; limits: ValidateLimits },
+): Checked {
+  const checked: Checked = { accepted: [], rejected: [] };
+  const seen = new Set<string>();
+  envelope.events.forEach((raw, index) => {
+    const result = validateEvent(raw, { index, envelope, receivedAt, limits });
+    const eventId = result.event?.event_id ?? eventIdOf(raw);
+    if (result.event && seen.has(result.event.event_id)) {
+      const path = `events.${index}.event_id`;
+      checked.rejected.push({
+        index,
+        event_id: eventId,
+        code: "duplicate_event_id",
+        problems: [{ path, reason: "already used earlier in this batch" }],
+        raw,
+      });
+    } else if (result.event) {
+      seen.add(result.event.event_id);
+      checked.accepted.push({ index, event: result.event });
+    } else {checked.rejected.push({
+        index,
+        event_id: eventId,
+        code: result.code,
+        problems: result.problems,
+        raw,
+      });}
+  });
+  return checked;
+}
+
+type EventResult =
+  | { event: Event; code?: undefined; problems?: undefined }
+  | { event?: undefined; code: EventErrorCode; problems: Problem[] };
+
+function validateEvent(
+  raw: unknown,
+  { index, envelope, receivedAt, limits }: {
+    index: number;
+    envelope: Envelope;
+    receivedAt: number;
+    limits: ValidateLimits;
+  },
+): EventResult {
+  const at = (path: string) => `events.${index}${path ? `.${path}` : ""}`;
+  const fail = (code: EventErrorCode, path: string, reason: string): EventResult => ({
+    code,
+    problems: [{ path: at(path), reason }],
+  });
+
+  const found = inspect(raw, "");
+  if (found) return fail(found.code, found.path, found.reason);
+
+  const props = (raw as { props?: unknown } | null)?.props;
+  if (props !== undefined && props !== null && typeof props === "object") {
+    const shape = measure(props);
+    if (shape.depth > limits.maxPropsDepth) {
+      return fail(
+        "payload_too_large",
+        "props",
+        `nested ${shape.depth} levels deep, the limit is ${limits.maxPropsDepth}`,
+      );
+    }
+    if (shape.longestKey > 128) {
+      return fail(
+        "payload_too_large",
+        "props",
+        `has a key of ${shape.longestKey} characters, the limit is 128`,
+      );
+    }
+    if (shape.keys > limits.maxPropsKeys) {
+      return fail(
+        "payload_too_large",
+        "props",
+        `has ${shape.keys} keys, the limit is ${limits.maxPropsKeys}`,
+      );
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(props)).byteLength;
+    if (bytes > limits.maxPropsBytes) {
+      return fail(
+        "payload_too_large",
+        "props",
+        `is ${bytes} bytes as JSON, the limit is ${limits.maxPropsBytes}`,
+      );
+    }
+  }
+
+  const parsed = EventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const tooLong = parsed.error.issues.some((i) => i.code === "too_big" && i.origin === "string");
+    return {
+      code: tooLong ? "payload_too_large" : "invalid_event",
+      problems: problems(parsed.error, ["events", index]),
+    };
+  }
+  const event = parsed.data;
+
+  const eventTime = correctedTime(event.ts, envelope.sentAt, receivedAt);
+  if (event.ts > envelope.sentAt + limits.maxEventLeadMs) {
+    return fail(
+      "timestamp_out_of_range",
+      "ts",
+      `is ${event.ts - envelope.sentAt} ms after the batch's sent_at`,
+    );
+  }
+  if (eventTime < receivedAt - limits.maxEventAgeMs) {
+    return fail(
+      "timestamp_out_of_range",
+      "ts",
+      `is ${Math.round((receivedAt - eventTime) / 3_600_000)} h old, the limit is ${
+        limits.maxEventAgeMs / 3_600_000
+      } h`,
+    );
+  }
+
+  if (event.type === "purchase") {
+    const sum = event.items.reduce((total, item) => total + item.price * item.quantity, 0);
+    // Revenue may be below the items (discounts, even 100 %) and above them by tax and shipping,
+    // but not by more than half again plus 50 in the currency: beyond that it is a bug or a lie.
+    if (event.revenue > sum * 1.5 + 50) {
+      return fail("revenue_mismatch", "revenue", `is ${event.revenue}, but the items sum to ${round2(sum)}`);
+    }
+  }
+  return { event };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function eventIdOf(raw: unknown): string | null {
+  const id = (raw as { event_id?: unknown } | null)?.event_id;
+  return typeof id === "string" && id.length <= 128 && !CONTROL.test(id) && id.isWellFormed() ? id : null;
+}
+
+/** The first forbidden key or bad string anywhere in the value, depth-first. */
+function inspect(
+  value: unknown,
+  path: string,
+): { code: EventErrorCode; path: string; reason: string } | undefined {
+  if (typeof value === "string") {
+    if (CONTROL.test(value)) return { code: "invalid_text", path, reason: "holds a control character" };
+    if (!value.isWellFormed()) {
+      return { code: "invalid_text", path, reason: "holds an unpaired UTF-16 surrogate" };
+    }
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const child = path ? `${path}.${k}` : k;
+    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(k)) {
+      return { code: "forbidden_key", path: child, reason: `'${k}' is not allowed as a key` };
+    }
+    if (!Array.isArray(value) && (CONTROL.test(k) || !k.isWellFormed())) {
+      return { code: "invalid_text", path, reason: "a key holds a control character or unpaired surrogate" };
+    }
+    const found = inspect(v, child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Depth below the given object (its own keys are depth 1), the total number of keys, the longest key. */
+function measure(value: unknown): { depth: number; keys: number; longestKey: number } {
+  if (typeof value !== "object" || value === null) return { depth: 0, keys: 0, longestKey: 0 };
+  let depth = 0;
+  const own = Array.isArray(value) ? [] : Object.keys(value);
+  let keys = own.length;
+  let longestKey = Math.max(0, ...own.map((k) => k.length));
+  for (const v of Object.values(value)) {
+    const inner = measure(v);
+    depth = Math.max(depth, inner.depth);
+    keys += inner.keys;
+    longestKey = Math.max(longestKey, inner.longestKey);
+  }
+  return { depth: depth + 1, keys, longestKey };
+}

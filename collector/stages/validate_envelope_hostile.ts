@@ -1,0 +1,131 @@
+// Hostile cases for the validate stage, the envelope (site, sent_at, events).
+// Run by hostile_test.ts through the whole app; the fields are described in hostile.ts.
+import { batch, event, NOW } from "../fixtures.ts";
+import { good, type HostileCase } from "./hostile.ts";
+
+export const envelopeCases: HostileCase[] = [
+  // --- envelope
+  { category: "envelope", name: "array body", body: [event()], status: 400, code: "invalid_payload" },
+  { category: "envelope", name: "null body", body: "null", status: 400, code: "invalid_payload" },
+  { category: "envelope", name: "number body", body: "42", status: 400, code: "invalid_payload" },
+  { category: "envelope", name: "string body", body: '"hello"', status: 400, code: "invalid_payload" },
+  { category: "envelope", name: "empty object", body: {}, status: 400, code: "invalid_payload" },
+  {
+    category: "envelope",
+    name: "missing site",
+    body: { sent_at: NOW, events: [event()] },
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "site with uppercase and spaces",
+    body: batch([event()], { site: "My Shop" }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "site with path traversal",
+    body: batch([event()], { site: "../etc" }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "site 65 characters",
+    body: batch([event()], { site: "a".repeat(65) }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "site as number",
+    body: batch([event()], { site: 7 }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at missing",
+    body: { site: "shop", events: [event()] },
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at negative",
+    body: batch([event()], { sent_at: -1 }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at as string",
+    body: batch([event()], { sent_at: String(NOW) }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at fractional",
+    body: batch([event()], { sent_at: NOW + 0.5 }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at 1e300",
+    body: batch([event()], { sent_at: 1e300 }),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "sent_at overflowing to Infinity (1e999)",
+    body: `{"site":"shop","sent_at":1e999,"events":[${good()}]}`,
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "events missing",
+    body: { site: "shop", sent_at: NOW },
+    status: 400,
+    code: "invalid_payload",
+  },
+  { category: "envelope", name: "events empty", body: batch([]), status: 400, code: "invalid_payload" },
+  {
+    category: "envelope",
+    name: "events an object",
+    body: batch({ 0: event() } as unknown as unknown[]),
+    status: 400,
+    code: "invalid_payload",
+  },
+  {
+    category: "envelope",
+    name: "501 events",
+    body: batch(Array.from({ length: 501 }, () => ({}))),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    category: "envelope",
+    name: "100 000 tiny events",
+    body: `{"site":"shop","sent_at":${NOW},"events":[${"0,".repeat(99_999)}0]}`,
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    category: "envelope",
+    name: "__proto__ key in the envelope is ignored",
+    body: `{"__proto__":{"polluted":1},"site":"shop","sent_at":${NOW},"events":[${good()}]}`,
+    status: 202,
+  },
+  {
+    category: "envelope",
+    name: "unknown envelope fields are ignored (SDK's dropped count)",
+    body: batch([event()], { dropped: 3, extra: { a: 1 } }),
+    status: 202,
+  },
+];
