@@ -2,7 +2,7 @@
 // consuming in the background for as long as the session is open.
 import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
-import { type Engine, EngineError, parseRows, type QueryOptions, type QueryResult } from "./engine.ts";
+import { EngineBase, EngineError, type QueryOptions, type QueryResult } from "./engine.ts";
 import { QuerySlots } from "./sql_slots.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
@@ -32,7 +32,7 @@ export type SqlLimits = {
   maxQueuedQueries?: number;
 };
 
-export class EmbeddedEngine implements Engine {
+export class EmbeddedEngine extends EngineBase {
   readonly kind = "embedded";
   #open: () => Session;
   #session: Session;
@@ -46,6 +46,7 @@ export class EmbeddedEngine implements Engine {
   #sqlUsers?: { sessions: Session[]; slots: QuerySlots };
 
   constructor(dataDir: string) {
+    super();
     this.#open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
     this.#session = this.#open();
     this.#withSettings = this.#open();
@@ -70,14 +71,6 @@ export class EmbeddedEngine implements Engine {
       );
     }
     return sqlUsers.slots.run((slot) => runOn(sqlUsers.sessions[slot], sql, options));
-  }
-
-  async rows<T>(
-    sql: string,
-    params?: Record<string, unknown>,
-    settings?: Record<string, string>,
-  ): Promise<T[]> {
-    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
   }
 
   /**

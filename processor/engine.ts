@@ -33,6 +33,22 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** What the engines share: rows() is query() in JSONEachRow, parsed. */
+export abstract class EngineBase implements Engine {
+  abstract readonly kind: Engine["kind"];
+  abstract command(sql: string): Promise<void>;
+  abstract query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  abstract close(): Promise<void>;
+
+  async rows<T = Record<string, unknown>>(
+    sql: string,
+    params?: Record<string, unknown>,
+    settings?: Record<string, string>,
+  ): Promise<T[]> {
+    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
+  }
+}
+
 /** A ClickHouse error as the HTTP interface reports it: numeric code, name and message. */
 export class EngineError extends Error {
   constructor(readonly code: number, message: string) {

@@ -1,7 +1,7 @@
 // A ClickHouse server reached through @clickhouse/client (CLICKHOUSE_URL set).
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { Buffer } from "node:buffer";
-import { type Engine, EngineError, parseRows, type QueryOptions, type QueryResult } from "./engine.ts";
+import { EngineBase, EngineError, type QueryOptions, type QueryResult } from "./engine.ts";
 
 function asEngineError(error: unknown): never {
   const e = error as Error & { code?: string };
@@ -12,11 +12,12 @@ function asEngineError(error: unknown): never {
  * `fromSqlUser` changes nothing here: on a server, the SQL users' limits and read-only rights are the
  * server's own (a reader user with a settings profile), and the processor serves no SQL in this mode.
  */
-export class ServerEngine implements Engine {
+export class ServerEngine extends EngineBase {
   readonly kind = "server";
   #client: ClickHouseClient;
 
   constructor(url: string, credentials: { username?: string; password?: string } = {}) {
+    super();
     this.#client = createClient({ url, ...credentials });
   }
 
@@ -38,14 +39,6 @@ export class ServerEngine implements Engine {
     for await (const chunk of result.stream) chunks.push(chunk as Uint8Array);
     const text = new TextDecoder().decode(Buffer.concat(chunks));
     return { text, elapsedMs: performance.now() - started, rowsRead: 0 };
-  }
-
-  async rows<T>(
-    sql: string,
-    params?: Record<string, unknown>,
-    settings?: Record<string, string>,
-  ): Promise<T[]> {
-    return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
   }
 
   close(): Promise<void> {

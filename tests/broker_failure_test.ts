@@ -15,7 +15,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { groupCoordinator, killNode, partitionStates, restartNode } from "../kafka/cluster.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
-import { KafkaOffsets } from "../processor/dashboard/kafka_offsets.ts";
+import { KafkaOffsets } from "../processor/kafka_offsets.ts";
 import { pollUntil } from "../stack/testing.ts";
 import { type ClusterStack, startClusterStack } from "./topology_stack.ts";
 

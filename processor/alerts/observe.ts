@@ -1,8 +1,8 @@
 // What each rule looks at, read now: SQL files in queries/ for what ClickHouse knows, the broker's
 // offsets for consumer lag and the DLQ. One failing source leaves only its own rules unread.
 import { fileURLToPath } from "node:url";
-import type { OffsetSource } from "../dashboard/kafka_offsets.ts";
-import { chDateTime, type QueryFiles, readQueryFiles, type RunSql } from "../dashboard/queries.ts";
+import type { OffsetSource } from "../kafka_offsets.ts";
+import { chDateTime, type QueryFiles, readQueryFiles, type RunSql } from "../sql_files.ts";
 import type { Observation } from "./evaluate.ts";
 import type { Rule, RuleKind } from "./rules.ts";
 

@@ -1,8 +1,8 @@
 // The alert service with a fixed clock, a fake query function and fake notifiers: the schedule's
 // rounds are driven by calling tick() directly.
 import { deepStrictEqual as assertEquals, strictEqual } from "node:assert/strict";
-import type { KafkaSnapshot, OffsetSource } from "../dashboard/kafka_offsets.ts";
-import type { Params, RunSql } from "../dashboard/queries.ts";
+import type { KafkaSnapshot, OffsetSource } from "../kafka_offsets.ts";
+import type { Params, RunSql } from "../sql_files.ts";
 import type { Alert } from "./evaluate.ts";
 import type { Notifier } from "./notify.ts";
 import { ALERT_QUERIES, type AlertQuery } from "./observe.ts";

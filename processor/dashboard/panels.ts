@@ -1,7 +1,7 @@
 // One dashboard refresh: every panel's query over the same [from, to) window, run together, and
 // the broker's offsets and the alert list beside them. The browser gets one JSON document per
 // refresh, so all numbers on screen belong to the same moment (`to`).
-import type { OffsetSource } from "./kafka_offsets.ts";
+import type { OffsetSource } from "../kafka_offsets.ts";
 import type { ReadWindow } from "../window_scope.ts";
 import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { type Engine, EngineError } from "../engine.ts";
 import { sqlHttpApp, type SqlUsers, statusOfCode } from "../http_sql.ts";
 import { sameOrigin } from "../same_origin.ts";
-import type { OffsetSource } from "./kafka_offsets.ts";
+import type { OffsetSource } from "../kafka_offsets.ts";
 import { isRange, loadPanels, PanelError, RANGES } from "./panels.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
 
