@@ -1,7 +1,7 @@
 // Command-line flags of simulate.ts, turned into SimulateOptions. Kept apart so it is testable.
 import { parseArgs } from "node:util";
 import { dailyCurve, flatCurve } from "./curve.ts";
-import type { RunAnomaly, SimulateOptions } from "./simulate.ts";
+import type { RunAnomaly, SimulateOptions } from "./run_options.ts";
 
 export const USAGE = `Usage: deno run -A loadtest/simulate.ts [flags]
 
