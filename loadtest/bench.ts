@@ -3,23 +3,24 @@
 // JSON. Targets are reported beside the figures, never asserted.
 //
 //   deno task bench                 # BENCH_BACKLOG=10000000 events for catch-up and dashboard queries
+//   deno task bench throughput      # only the ceiling and the collector rows (wrk, oha), ~2 minutes
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as buildSdk } from "../sdk/build.ts";
 import { sqlText } from "../lib/sql_client.ts";
 import { startPipeline, stopPipeline } from "../stack/pipeline.ts";
-import { freePort, readPid, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
+import { freePort, stopPid } from "../lib/process.ts";
 import { envInt, processEnv } from "../lib/env.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
 import { simulate } from "./simulate.ts";
 import { produceBacklog } from "./bench/backlog.ts";
 import { measureFreshness, percentile } from "./bench/freshness.ts";
-import { ensureK6, type K6Result, runK6 } from "./bench/k6.ts";
-import { peakRssDuring } from "./bench/rss.ts";
+import { ensureGenerators, measureThroughput } from "./bench/throughput.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const backlogEvents = envInt(processEnv, "BENCH_BACKLOG", 10_000_000, { min: 1_000_000 });
 const seconds = envInt(processEnv, "BENCH_SECONDS", 10, { min: 2, max: 600 });
+const throughputOnly = Deno.args[0] === "throughput";
 
 type Row = { measure: string; value: string; target?: string; ok?: boolean };
 const rows: Row[] = [];
@@ -35,29 +36,12 @@ function record(key: string, value: unknown, row?: Row) {
   }
 }
 
-function body(events: number): string {
-  const now = Date.now();
-  return JSON.stringify({
-    site: "bench",
-    sent_at: now,
-    events: Array.from({ length: events }, (_, i) => ({
-      event_id: crypto.randomUUID(),
-      type: i % 5 === 4 ? "add_to_cart" : "page_view",
-      ts: now,
-      session_id: `bench-${i}`,
-      anonymous_id: `bench-${i}`,
-      url: "https://shop.example/products/p-1",
-      ...(i % 5 === 4 ? { product_id: "p-1", price: 19.99, quantity: 1, currency: "EUR" } : {}),
-    })),
-  });
-}
-
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
-  console.error("» k6 (pinned, built once into .cache/bin)");
-  await ensureK6();
+  console.error("» load generators: wrk (Debian's package), oha (built once into .cache/oha)");
+  await ensureGenerators();
   const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-bench-" });
   const ports = {
     kafkaPort: await freePort(),
@@ -86,74 +70,13 @@ async function main() {
   Deno.addSignalListener("SIGINT", interrupted);
   Deno.addSignalListener("SIGTERM", interrupted);
   const pipeline = await startPipeline({ dataRoot, ...ports, env });
-  const collectorPid = readPid(join(dataRoot, "run", "collector.pid"))!;
   try {
-    // 1. The limit: a bare handler, same tool, same payloads.
-    console.error("» the limit: bare Deno.serve handler");
-    const barePort = await freePort();
-    await spawnBare(dataRoot, barePort);
-    const limit1 = await runK6({ url: `http://127.0.0.1:${barePort}/`, body: body(1), durationS: seconds });
-    const limit20 = await runK6({ url: `http://127.0.0.1:${barePort}/`, body: body(20), durationS: seconds });
-    await stopPid(join(dataRoot, "run", "bare.pid"));
-    record("limit", { oneEvent: limit1, twentyEvents: limit20 }, {
-      measure: "the limit: bare Deno.serve, 1-event body",
-      value: `${fmt(limit1.rps)} req/s`,
-    });
-
-    // 2. The collector with full validation and Kafka publish, then parse-only.
-    const collector = `${pipeline.collectorUrl}/v1/batch`;
-    const parseOnly = `${pipeline.collectorUrl}/v1/batch/parse-only`;
-    const measured: Record<string, { max: K6Result; half: K6Result }> = {};
-    let peakRss = 0;
-    for (const [name, url] of [["publish", collector], ["parse-only", parseOnly]] as const) {
-      for (const size of [1, 20]) {
-        console.error(`» collector ${name}, ${size}-event batches`);
-        const { result: max, peakMb } = await peakRssDuring(
-          collectorPid,
-          () => runK6({ url, body: body(size), durationS: seconds }),
-        );
-        peakRss = Math.max(peakRss, peakMb);
-        const half = await runK6({
-          url,
-          body: body(size),
-          durationS: seconds,
-          rate: Math.max(1, Math.floor(max.rps / 2)),
-        });
-        measured[`${name}-${size}`] = { max, half };
-        const limit = size === 1 ? limit1 : limit20;
-        const ratio = max.rps / limit.rps;
-        const target = name === "publish" && size === 20
-          ? "≥ 100,000 events/s"
-          : name === "publish" && size === 1
-          ? "≥ 0.6 × limit"
-          : undefined;
-        const ok = name === "publish" && size === 20
-          ? max.rps * 20 >= 100_000
-          : name === "publish" && size === 1
-          ? ratio >= 0.6
-          : undefined;
-        rows.push({
-          measure: `collector ${name}, ${size}-event batches`,
-          value:
-            `${fmt(max.rps)} req/s = ${fmt(max.rps * size)} events/s (${fmt(ratio, 2)} × limit; ${
-              fmt(max.failed * 100, 2)
-            } % failed); ` +
-            `at ${fmt(Math.floor(max.rps / 2))} req/s: p50 ${fmt(half.p50, 1)} ms, p99 ${
-              fmt(half.p99, 1)
-            } ms`,
-          target,
-          ok,
-        });
-        console.error(`  ${rows.at(-1)!.value}`);
-      }
-    }
-    record("collector", measured);
-    record("collectorPeakRssMb", peakRss, {
-      measure: "collector RSS at maximum load",
-      value: `${fmt(peakRss)} MB`,
-      target: "≤ 150 MB",
-      ok: peakRss <= 150,
-    });
+    // 1-2. The ceiling (wrk → a bare handler), the collector parse-only and publishing: at maximum
+    // (wrk), at half that rate (oha), with which process was saturated (loadtest/bench/throughput.ts).
+    const throughput = await measureThroughput({ collectorUrl: pipeline.collectorUrl, dataRoot, seconds });
+    rows.push(...throughput.rows);
+    record("throughput", throughput.results);
+    if (throughputOnly) return;
 
     // 3. Freshness at a steady 5k events/s through the collector.
     console.error("» freshness at 5,000 events/s");
@@ -311,7 +234,10 @@ async function main() {
     target: "≤ 3,072 B gzip",
     ok: sdk.gzip <= 3072,
   });
+}
 
+/** The table on stdout, everything measured as JSON under .data/bench/. */
+async function report() {
   const table = [
     "| measure | value | target |",
     "| --- | --- | --- |",
@@ -346,16 +272,5 @@ function ownTimes(timings: Record<string, number>): Record<string, number> {
   return own;
 }
 
-async function spawnBare(dataRoot: string, port: number) {
-  const dir = join(dataRoot, "run");
-  const service = await spawnDeno({
-    name: "bare",
-    script: join(root, "loadtest/bench/bare_server.ts"),
-    dir,
-    env: { BARE_PORT: String(port) },
-  });
-  await waitForHttp(`http://127.0.0.1:${port}/`, { deadlineMs: 20_000, service });
-  return service;
-}
-
 await main();
+await report();
