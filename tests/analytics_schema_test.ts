@@ -47,6 +47,9 @@ export const ANALYTICS_OBJECTS = [
   "traffic_days",
   "revenue_minutes",
   "product_hours",
+  "session_gate",
+  "session_starts",
+  "cart_states",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {
@@ -190,6 +193,13 @@ Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table
     assertEquals(
       await engine.rows("SELECT viewers, purchasers FROM funnel_1m WHERE site = 's'"),
       [{ viewers: 1, purchasers: 1 }],
+    );
+    // One session that bought (035): the copy and the replay change neither its start nor its count.
+    assertEquals(
+      await engine.rows(
+        "SELECT sum(sessions) AS n, sum(purchase_sessions) AS bought FROM session_starts WHERE site = 's'",
+      ),
+      [{ n: 1, bought: 1 }],
     );
     const again = await engine.rows<{ revenue: number }>(
       "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",

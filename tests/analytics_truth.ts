@@ -539,6 +539,8 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
   }));
 
   return {
+    /** Each counted event: its type, first delivery's time and session. */
+    counted: unique.map((f) => ({ type: f.type, t: f.t, session_id: f.session_id })),
     stats: {
       events: unique.length,
       duplicates: deliveries.length - facts.length,

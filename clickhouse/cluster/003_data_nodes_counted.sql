@@ -305,3 +305,141 @@ ENGINE = Distributed('{cluster}', currentDatabase(), revenue_minutes_local, rand
 
 CREATE TABLE IF NOT EXISTS product_hours ON CLUSTER '{cluster}' AS product_hours_local
 ENGINE = Distributed('{cluster}', currentDatabase(), product_hours_local, rand());
+
+-- The session states of clickhouse/035, on the shard that holds the session (gate local to the replica).
+CREATE TABLE IF NOT EXISTS session_gate ON CLUSTER '{cluster}'
+(
+    id String,
+    started_at DateTime64(3, 'UTC'),
+    purchased UInt8,
+    last_cart_at DateTime64(3, 'UTC'),   -- 1970 when the session has no cart event
+    cart_adds UInt32,
+    purchase_times Array(DateTime64(3, 'UTC'))
+)
+ENGINE = EmbeddedRocksDB(2592000)
+PRIMARY KEY id;
+
+CREATE TABLE IF NOT EXISTS session_blocks ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    session_id String,
+    started_at DateTime64(3, 'UTC'),
+    last_cart_at DateTime64(3, 'UTC'),
+    cart_adds UInt32,
+    purchase_times Array(DateTime64(3, 'UTC'))
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS session_changes ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    session_id String,
+    had_state UInt8,
+    old_started_at DateTime64(3, 'UTC'),
+    old_purchased UInt8,
+    old_last_cart_at DateTime64(3, 'UTC'),
+    old_cart_adds UInt32,
+    old_purchase_times Array(DateTime64(3, 'UTC')),
+    started_at DateTime64(3, 'UTC'),
+    purchased UInt8,
+    last_cart_at DateTime64(3, 'UTC'),
+    cart_adds UInt32,
+    purchase_times Array(DateTime64(3, 'UTC'))
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS session_blocks_mv ON CLUSTER '{cluster}' TO session_blocks AS
+SELECT
+    site,
+    session_id,
+    min(event_time) AS started_at,
+    maxIf(event_time, type IN ('add_to_cart', 'remove_from_cart')) AS last_cart_at,
+    toUInt32(countIf(type = 'add_to_cart')) AS cart_adds,
+    groupArrayIf(event_time, type = 'purchase') AS purchase_times
+FROM counted_events_local
+WHERE is_replay = 0
+GROUP BY site, session_id;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS session_changes_mv ON CLUSTER '{cluster}' TO session_changes AS
+SELECT
+    b.site AS site,
+    b.session_id AS session_id,
+    toUInt8(g.id != '') AS had_state,
+    g.started_at AS old_started_at,
+    g.purchased AS old_purchased,
+    g.last_cart_at AS old_last_cart_at,
+    g.cart_adds AS old_cart_adds,
+    g.purchase_times AS old_purchase_times,
+    if(had_state = 1, least(g.started_at, b.started_at), b.started_at) AS started_at,
+    toUInt8(g.purchased = 1 OR length(b.purchase_times) > 0) AS purchased,
+    greatest(g.last_cart_at, b.last_cart_at) AS last_cart_at,
+    g.cart_adds + b.cart_adds AS cart_adds,
+    arrayConcat(g.purchase_times, b.purchase_times) AS purchase_times
+FROM session_blocks AS b
+-- A point lookup per session; a missing one reads as defaults (id '').
+LEFT JOIN session_gate AS g ON g.id = concat(b.site, ':', b.session_id)
+SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS session_gate_mv ON CLUSTER '{cluster}' TO session_gate AS
+SELECT concat(site, ':', session_id) AS id, started_at, purchased, last_cart_at, cart_adds, purchase_times
+FROM session_changes;
+
+CREATE TABLE IF NOT EXISTS session_starts_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    minute DateTime('UTC'),
+    sessions Int64,
+    purchase_sessions Int64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/session_starts_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, minute);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS session_starts_mv ON CLUSTER '{cluster}' TO session_starts_local AS
+SELECT site, c.1 AS minute, sum(c.2) AS sessions, sum(c.3) AS purchase_sessions
+FROM
+(
+    SELECT
+        site,
+        arrayJoin(arrayFilter(x -> x.4, [
+            (toStartOfMinute(old_started_at), toInt64(-1), -toInt64(old_purchased), had_state = 1),
+            (toStartOfMinute(started_at), toInt64(1), toInt64(purchased), true)])) AS c
+    FROM session_changes
+)
+GROUP BY site, minute;
+
+CREATE TABLE IF NOT EXISTS session_starts ON CLUSTER '{cluster}' AS session_starts_local
+ENGINE = Distributed('{cluster}', currentDatabase(), session_starts_local, rand());
+
+CREATE TABLE IF NOT EXISTS cart_states_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    last_cart_at DateTime64(3, 'UTC'),
+    carts Int64,
+    purchased_carts Int64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/cart_states_local', '{replica}')
+PARTITION BY toYYYYMM(last_cart_at)
+ORDER BY (site, last_cart_at);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cart_states_mv ON CLUSTER '{cluster}' TO cart_states_local AS
+SELECT site, c.1 AS last_cart_at, sum(c.2) AS carts, sum(c.3) AS purchased_carts
+FROM
+(
+    SELECT
+        site,
+        arrayJoin(arrayFilter(x -> x.4, [
+            (old_last_cart_at, toInt64(-1),
+                -toInt64(arrayExists(
+                    t -> t >= old_last_cart_at AND t <= old_last_cart_at + toIntervalMinute(30), old_purchase_times)),
+                old_cart_adds > 0),
+            (last_cart_at, toInt64(1),
+                toInt64(arrayExists(
+                    t -> t >= last_cart_at AND t <= last_cart_at + toIntervalMinute(30), purchase_times)),
+                cart_adds > 0)])) AS c
+    FROM session_changes
+)
+GROUP BY site, last_cart_at;
+
+CREATE TABLE IF NOT EXISTS cart_states ON CLUSTER '{cluster}' AS cart_states_local
+ENGINE = Distributed('{cluster}', currentDatabase(), cart_states_local, rand());

@@ -1,25 +1,26 @@
--- Headline numbers of the range. Sessions: those that started in it (clickhouse/ sessions);
--- page views: each event_id once, in the minutes that start in the range (clickhouse/ funnel_minutes).
--- Cart abandonment as clickhouse/ cart_abandonment defines it: of the sessions whose last cart event
--- lies in the range, abandoned / (abandoned + purchased), carts younger than 30 minutes still 'open'
--- and not in the rate. Rates are fractions.
+-- Headline numbers of the range, from tables kept as events arrive (clickhouse/ session_starts,
+-- cart_states, funnel_minutes): sessions that started in the minutes that start in the range and
+-- those of them with an order (ever); page views of those minutes, each event_id once; and cart
+-- abandonment as clickhouse/ cart_abandonment defines it: of the sessions whose last cart event lies
+-- in the range, abandoned / (abandoned + purchased), carts younger than 30 minutes still 'open' and
+-- not in the rate. Rates are fractions.
 WITH
     s AS
     (
-        SELECT count() AS sessions, countIf(purchased = 1) AS purchase_sessions
-        FROM sessions
+        SELECT sum(sessions) AS sessions, sum(purchase_sessions) AS purchase_sessions
+        FROM session_starts
         WHERE site = {site:String}
-          AND started_at >= {from:DateTime('UTC')}
-          AND started_at < {to:DateTime('UTC')}
+          AND minute >= {from:DateTime('UTC')}
+          AND minute < {to:DateTime('UTC')}
     ),
     c AS
     (
         SELECT
-            count() AS cart_sessions,
-            countIf(status = 'abandoned') AS abandoned_sessions,
-            countIf(status = 'purchased') AS purchased_carts,
-            countIf(status = 'open') AS open_carts
-        FROM abandoned_carts
+            sum(carts) AS cart_sessions,
+            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE <= now64(3, 'UTC')) AS abandoned_sessions,
+            sum(purchased_carts) AS purchased,
+            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE > now64(3, 'UTC')) AS open_carts
+        FROM cart_states
         WHERE site = {site:String}
           AND last_cart_at >= {from:DateTime('UTC')}
           AND last_cart_at < {to:DateTime('UTC')}
@@ -39,8 +40,8 @@ SELECT
     page_views,
     cart_sessions,
     abandoned_sessions,
-    purchased_carts,
+    purchased AS purchased_carts,
     open_carts,
-    if(abandoned_sessions + purchased_carts = 0, 0,
-       round(abandoned_sessions / (abandoned_sessions + purchased_carts), 4)) AS cart_abandonment_rate
+    if(abandoned_sessions + purchased = 0, 0,
+       round(abandoned_sessions / (abandoned_sessions + purchased), 4)) AS cart_abandonment_rate
 FROM s, c, v
