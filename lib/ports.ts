@@ -55,3 +55,35 @@ export function portFree(port: number, hostname = "127.0.0.1"): boolean {
     throw error;
   }
 }
+
+/**
+ * Where the kernel starts handing out ports to outgoing connections. A port checked free and bound
+ * seconds later (a JVM's) can be taken meanwhile by a client connection in that range (seen:
+ * "Address already in use" for a cluster's third broker, about one run in ten).
+ */
+function ephemeralPortStart(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").trim().split(/\s+/)[0]) ||
+      32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A base port whose next `count` ports are all free right now, all below the ephemeral range. */
+export function freePortRange(count: number): number {
+  const below = ephemeralPortStart() - count;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 10_000 + 2 * Math.floor(Math.random() * ((below - 10_000) / 2));
+    const listeners: Deno.Listener[] = [];
+    try {
+      for (let i = 0; i < count; i++) listeners.push(Deno.listen({ hostname: "127.0.0.1", port: base + i }));
+      return base;
+    } catch {
+      /* taken: try another */
+    } finally {
+      for (const l of listeners) l.close();
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
+}

@@ -1,14 +1,16 @@
 // The whole pipeline on one machine: Kafka broker, processor (embedded ClickHouse + SQL over
 // HTTP) and collector, each a background process with its state under one data root. `deno task
-// up` uses it with the default ports; tests use it with free ports and a temporary root.
+// up` uses it with the default ports; tests use it with free ports and a temporary root. The
+// topology tests put the same processor and collector on a three-node Kafka cluster instead.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brokerPid, ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
+import { type RunningCluster, startCluster, stopCluster } from "../kafka/cluster.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
 import type { SqlEndpoint } from "../lib/sql_client.ts";
 import { buildIfStale } from "../sdk/build.ts";
-import { readPid, type Service, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
-import { portFree, portHolder } from "../lib/ports.ts";
+import { freePort, readPid, type Service, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
+import { freePortRange, portFree, portHolder } from "../lib/ports.ts";
 
 export type PipelineOptions = {
   dataRoot: string;
@@ -28,6 +30,8 @@ export type Pipeline = {
   collectorUrl: string;
   sql: SqlEndpoint;
   env: Record<string, string>;
+  processorLog: string;
+  collectorLog: string;
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -58,17 +62,22 @@ function assertPortsFree(uses: PortUse[]): void {
 }
 
 function serviceEnv(
-  o: Required<Omit<PipelineOptions, "env" | "startDeadlineMs" | "kafkaControllerPort">> & {
+  o: {
+    dataRoot: string;
+    kafkaBrokers: string;
+    processorPort: number;
+    collectorPort: number;
     env?: Record<string, string>;
   },
 ): Record<string, string> {
   return {
     ...Deno.env.toObject(),
-    KAFKA_BROKERS: `127.0.0.1:${o.kafkaPort}`,
+    KAFKA_BROKERS: o.kafkaBrokers,
     PROCESSOR_PORT: String(o.processorPort),
     CLICKHOUSE_DATA_DIR: join(o.dataRoot, "clickhouse"),
     SQL_PASSWORD_FILE: join(o.dataRoot, "sql_password"),
     COLLECTOR_PORT: String(o.collectorPort),
+    // The collector's own spool (used while Kafka cannot take a batch), not the developer's.
     COLLECTOR_SPOOL_DIR: join(o.dataRoot, "spool"),
     ...o.env,
   };
@@ -83,20 +92,60 @@ async function ensureService(
     healthUrl: string;
     deadlineMs: number;
   },
-): Promise<void> {
+): Promise<Service> {
   const run = join(dataRoot, "run");
   const pid = readPid(join(run, `${name}.pid`));
   const service: Service = pid
     ? { name, pid, logFile: join(run, `${name}.log`) }
     : await spawnDeno({ name, script: join(root, script), dir: run, env });
   await waitForHttp(healthUrl, { deadlineMs, service });
+  return service;
+}
+
+/** The processor and the collector on a running Kafka: started unless running, waited for. */
+async function startServices(
+  { dataRoot, env, processorPort, collectorPort, deadlineMs }: {
+    dataRoot: string;
+    env: Record<string, string>;
+    processorPort: number;
+    collectorPort: number;
+    deadlineMs: number;
+  },
+): Promise<Pick<Pipeline, "collectorUrl" | "sql" | "processorLog" | "collectorLog">> {
+  const sqlUrl = `http://127.0.0.1:${processorPort}/`;
+  const collectorUrl = `http://127.0.0.1:${collectorPort}`;
+  const [processor, collector] = await Promise.all([
+    ensureService({
+      name: "processor",
+      script: "processor/main.ts",
+      dataRoot,
+      env,
+      healthUrl: `${sqlUrl}ping`,
+      deadlineMs,
+    }),
+    ensureService({
+      name: "collector",
+      script: "collector/main.ts",
+      dataRoot,
+      env,
+      healthUrl: `${collectorUrl}/health`,
+      deadlineMs,
+    }),
+  ]);
+  const password = (await Deno.readTextFile(env.SQL_PASSWORD_FILE)).trim();
+  return {
+    collectorUrl,
+    sql: { url: sqlUrl, user: env.SQL_USER ?? "default", password },
+    processorLog: processor.logFile,
+    collectorLog: collector.logFile,
+  };
 }
 
 /** Starts whatever part of the pipeline is not running yet and waits until all of it is healthy. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const o = { kafkaPort: 9092, processorPort: 8123, collectorPort: 8080, ...options };
   const deadlineMs = o.startDeadlineMs ?? 120_000;
-  const env = serviceEnv(o);
+  const env = serviceEnv({ ...o, kafkaBrokers: `127.0.0.1:${o.kafkaPort}` });
   const running = (name: string) => readPid(join(o.dataRoot, "run", `${name}.pid`)) !== undefined;
   const controllerPort = o.kafkaControllerPort ?? o.kafkaPort + 1;
   assertPortsFree([
@@ -135,43 +184,54 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     startDeadlineMs: deadlineMs,
   });
   await ensureTopics(broker.bootstrap, Object.values(topicsFromEnv((name) => env[name])));
-
-  const sqlUrl = `http://127.0.0.1:${o.processorPort}/`;
-  const collectorUrl = `http://127.0.0.1:${o.collectorPort}`;
-  await Promise.all([
-    ensureService({
-      name: "processor",
-      script: "processor/main.ts",
-      dataRoot: o.dataRoot,
-      env,
-      healthUrl: `${sqlUrl}ping`,
-      deadlineMs,
-    }),
-    ensureService({
-      name: "collector",
-      script: "collector/main.ts",
-      dataRoot: o.dataRoot,
-      env,
-      healthUrl: `${collectorUrl}/health`,
-      deadlineMs,
-    }),
-  ]);
-  const password = (await Deno.readTextFile(env.SQL_PASSWORD_FILE)).trim();
-  return {
-    dataRoot: o.dataRoot,
-    kafkaBootstrap: broker.bootstrap,
-    collectorUrl,
-    sql: { url: sqlUrl, user: env.SQL_USER ?? "default", password },
-    env,
-  };
+  const services = await startServices({ ...o, env, deadlineMs });
+  return { dataRoot: o.dataRoot, kafkaBootstrap: broker.bootstrap, env, ...services };
 }
 
 /** Stops the collector first (no new events), then the processor, then the broker. */
 export async function stopPipeline(dataRoot: string): Promise<string[]> {
+  const stopped = await stopServices(dataRoot);
+  if (await stopBroker(join(dataRoot, "kafka"))) stopped.push("kafka");
+  return stopped;
+}
+
+async function stopServices(dataRoot: string): Promise<string[]> {
   const stopped: string[] = [];
   for (const name of ["collector", "processor"]) {
     if (await stopPid(join(dataRoot, "run", `${name}.pid`))) stopped.push(name);
   }
-  if (await stopBroker(join(dataRoot, "kafka"))) stopped.push("kafka");
   return stopped;
+}
+
+export type ClusterPipeline = Pipeline & { kafkaDir: string; cluster: RunningCluster };
+
+/**
+ * The same processor and collector on a Kafka cluster of `nodes` brokers on free ports: KAFKA_BROKERS
+ * lists every broker, and the topics are created with the cluster's replication (3 nodes: factor 3,
+ * min.insync.replicas 2).
+ */
+export async function startClusterPipeline(
+  { dataRoot, nodes = 3, env: extra, startDeadlineMs = 120_000 }: {
+    dataRoot: string;
+    nodes?: number;
+    env?: Record<string, string>;
+    startDeadlineMs?: number;
+  },
+): Promise<ClusterPipeline> {
+  const kafkaDir = join(dataRoot, "kafka");
+  const cluster = await startCluster({ dataDir: kafkaDir, nodes, basePort: freePortRange(2 * nodes) });
+  await ensureTopics(cluster.bootstrap, Object.values(topicsFromEnv(() => undefined)), {
+    replicas: cluster.replication.factor,
+    minInsyncReplicas: cluster.replication.minInsync,
+  });
+  const ports = { processorPort: await freePort(), collectorPort: await freePort() };
+  const env = serviceEnv({ dataRoot, kafkaBrokers: cluster.bootstrap, ...ports, env: extra });
+  const services = await startServices({ dataRoot, env, ...ports, deadlineMs: startDeadlineMs });
+  return { dataRoot, kafkaBootstrap: cluster.bootstrap, env, ...services, kafkaDir, cluster };
+}
+
+/** Stops the collector, the processor, then every broker of the cluster. */
+export async function stopClusterPipeline(dataRoot: string): Promise<void> {
+  await stopServices(dataRoot);
+  await stopCluster(join(dataRoot, "kafka"));
 }

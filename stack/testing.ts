@@ -1,7 +1,14 @@
 // Shared helpers for tests that need the real pipeline: each test file starts its own broker,
 // processor and collector on free ports under a temporary folder, and stops them after.
 import { freePort } from "../lib/process.ts";
-import { type Pipeline, startPipeline, stopPipeline } from "./pipeline.ts";
+import {
+  type ClusterPipeline,
+  type Pipeline,
+  startClusterPipeline,
+  startPipeline,
+  stopClusterPipeline,
+  stopPipeline,
+} from "./pipeline.ts";
 import { sqlRows } from "../lib/sql_client.ts";
 
 export type TestPipeline = Pipeline & {
@@ -32,6 +39,27 @@ export async function startTestPipeline(
   } catch (error) {
     await stopPipeline(dataRoot).catch(() => {});
     throw error;
+  }
+}
+
+export type ClusterStack = ClusterPipeline & TestPipeline;
+
+/** The pipeline on a three-node Kafka cluster (stack/pipeline.ts), for the topology tests. */
+export async function startClusterStack(): Promise<ClusterStack> {
+  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-cluster-" });
+  try {
+    const pipeline = await startClusterPipeline({ dataRoot });
+    return {
+      ...pipeline,
+      rows: (sql) => sqlRows(pipeline.sql, sql),
+      stop: async () => {
+        await stopClusterPipeline(dataRoot);
+        await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
+      },
+    };
+  } catch (error) {
+    await stopClusterPipeline(dataRoot).catch(() => {});
+    throw new Error(`${(error as Error).message} (state kept in ${dataRoot})`);
   }
 }
 

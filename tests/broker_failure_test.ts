@@ -16,8 +16,7 @@ import { groupCoordinator, killNode, partitionStates, restartNode } from "../kaf
 import { topicsFromEnv } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
 import { KafkaOffsets } from "../processor/kafka_offsets.ts";
-import { pollUntil } from "../stack/testing.ts";
-import { type ClusterStack, startClusterStack } from "./topology_stack.ts";
+import { type ClusterStack, pollUntil, startClusterStack } from "../stack/testing.ts";
 
 const SITE = "failover";
 const WORKERS = 4;

@@ -6,7 +6,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { fileURLToPath } from "node:url";
 import { processorConfig } from "../processor/config.ts";
 import { readSqlFiles, splitStatements, substitute } from "../processor/migrate.ts";
-import { parseWithEngine } from "./topology_engine.ts";
+import { parseWithEngine } from "./helpers/engine.ts";
 
 const CLUSTER_DIR = fileURLToPath(new URL("../clickhouse/cluster/", import.meta.url));
 const values = processorConfig(() => undefined).sqlValues;
@@ -27,7 +27,7 @@ async function statements(dir?: string): Promise<Statement[]> {
 
 const single = await statements();
 const cluster = await statements(CLUSTER_DIR);
-// Parsed once, in a child process (see topology_engine.ts); each test reads the answers.
+// Parsed once, in a child process (see helpers/engine.ts); each test reads the answers.
 const answers = await parseWithEngine([...cluster, ...single].map((s) => s.sql));
 [...cluster, ...single].forEach((s, i) => s.formatted = answers[i].ok ? answers[i].text : undefined);
 

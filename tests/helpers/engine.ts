@@ -9,7 +9,7 @@ export type EngineAnswer = { ok: true; text: string } | { ok: false; error: stri
 export async function askEngine(statements: string[]): Promise<EngineAnswer[]> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", fileURLToPath(import.meta.url)],
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
