@@ -19,46 +19,49 @@ export type TestPipeline = Pipeline & {
 export async function startTestPipeline(
   { env = {} }: { env?: Record<string, string> } = {},
 ): Promise<TestPipeline> {
-  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-test-" });
-  try {
-    const pipeline = await startPipeline({
+  return underTempRoot("shoptrail-test-", stopPipeline, async (dataRoot) =>
+    startPipeline({
       dataRoot,
       kafkaPort: await freePort(),
       processorPort: await freePort(),
       collectorPort: await freePort(),
       env,
-    });
-    return {
-      ...pipeline,
-      rows: (sql) => sqlRows(pipeline.sql, sql),
-      stop: async () => {
-        await stopPipeline(dataRoot);
-        await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
-      },
-    };
-  } catch (error) {
-    await stopPipeline(dataRoot).catch(() => {});
-    throw error;
-  }
+    }));
 }
 
 export type ClusterStack = ClusterPipeline & TestPipeline;
 
 /** The pipeline on a three-node Kafka cluster (stack/pipeline.ts), for the topology tests. */
-export async function startClusterStack(): Promise<ClusterStack> {
-  const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-cluster-" });
+export function startClusterStack(): Promise<ClusterStack> {
+  return underTempRoot(
+    "shoptrail-cluster-",
+    stopClusterPipeline,
+    (dataRoot) => startClusterPipeline({ dataRoot }),
+  );
+}
+
+/**
+ * Starts a pipeline under a new temporary folder, which `stop()` removes after stopping it; a start
+ * that fails stops what it started and keeps the folder for its logs.
+ */
+async function underTempRoot<P extends Pipeline>(
+  prefix: string,
+  stopAll: (dataRoot: string) => Promise<unknown>,
+  start: (dataRoot: string) => Promise<P>,
+): Promise<P & TestPipeline> {
+  const dataRoot = await Deno.makeTempDir({ prefix });
   try {
-    const pipeline = await startClusterPipeline({ dataRoot });
+    const pipeline = await start(dataRoot);
     return {
       ...pipeline,
       rows: (sql) => sqlRows(pipeline.sql, sql),
       stop: async () => {
-        await stopClusterPipeline(dataRoot);
+        await stopAll(dataRoot);
         await Deno.remove(dataRoot, { recursive: true }).catch(() => {});
       },
     };
   } catch (error) {
-    await stopClusterPipeline(dataRoot).catch(() => {});
+    await stopAll(dataRoot).catch(() => {});
     throw new Error(`${(error as Error).message} (state kept in ${dataRoot})`);
   }
 }

@@ -11,15 +11,7 @@
 // in doubt (doubt.ts), and what Kafka is found to hold is not sent again.
 import type { PublishOutcome, Sink, SinkMessage } from "../sink.ts";
 import { Doubt, type StoredLookup } from "./doubt.ts";
-import {
-  encodeRecord,
-  listSegments,
-  readPos,
-  readRecords,
-  scanLines,
-  segmentPath,
-  writePos,
-} from "./format.ts";
+import * as format from "./format.ts";
 import { createLogger } from "../../../lib/log.ts";
 
 const log = createLogger("collector");
@@ -77,21 +69,21 @@ export class SpoolSink implements Sink {
   static async open(inner: Sink, options: SpoolOptions): Promise<SpoolSink> {
     const spool = new SpoolSink(inner, options);
     await Deno.mkdir(options.dir, { recursive: true });
-    for (const seq of await listSegments(options.dir)) {
-      const path = segmentPath(options.dir, seq);
+    for (const seq of await format.listSegments(options.dir)) {
+      const path = format.segmentPath(options.dir, seq);
       const size = (await Deno.stat(path)).size;
-      const pos = await readPos(path);
+      const pos = await format.readPos(path);
       const replayed = Math.min(size, pos.replayed);
       // The first try's time stays: what that try stored is what a later check must find.
       spool.#segments.push({ seq, path, replayed, durable: size, tried: pos.tried });
       spool.#nextSeq = seq + 1;
       spool.#bytes += size - replayed;
-      const { lines, tried } = await scanLines(path, replayed);
+      const { lines, tried } = await format.scanLines(path, replayed);
       spool.#batches += lines;
       for (const record of tried) spool.#doubt.add(record.messages, record.tried!);
       if (pos.tried !== undefined) {
         // The produce in flight at the crash: the same lines the replayer reads from here now.
-        const { records } = await readRecords(path, replayed, size, spool.replayBatch);
+        const { records } = await format.readRecords(path, replayed, size, spool.replayBatch);
         spool.#doubt.add(records.flatMap((r) => r.messages), pos.tried);
       }
     }
@@ -153,7 +145,7 @@ export class SpoolSink implements Sink {
   }
 
   #append(messages: SinkMessage[], tried?: number): Promise<boolean> {
-    const line = encodeRecord(messages, tried);
+    const line = format.encodeRecord(messages, tried);
     if (this.#closed || this.#bytes + line.byteLength > this.options.maxBytes) {
       this.#refused = true;
       return Promise.resolve(false);
@@ -206,7 +198,7 @@ export class SpoolSink implements Sink {
       this.#active.file = undefined;
     }
     const seq = this.#nextSeq++;
-    const path = segmentPath(this.options.dir, seq);
+    const path = format.segmentPath(this.options.dir, seq);
     const file = await Deno.open(path, { create: true, append: true });
     const dir = await Deno.open(this.options.dir);
     await dir.sync().catch(() => {}); // the new file's name survives a crash too
@@ -240,7 +232,7 @@ export class SpoolSink implements Sink {
         if (this.#queue.length === 0 && !this.#writing) this.#spooling = false;
         return;
       }
-      const { records, bytes } = await readRecords(
+      const { records, bytes } = await format.readRecords(
         segment.path,
         segment.replayed,
         segment.durable,
@@ -277,7 +269,7 @@ export class SpoolSink implements Sink {
       wait = this.retryMs.min;
       segment.replayed += bytes;
       segment.tried = undefined;
-      await writePos(segment.path, { replayed: segment.replayed });
+      await format.writePos(segment.path, { replayed: segment.replayed });
       this.#doubt.forget(messages);
       this.#bytes -= bytes;
       this.#batches -= records.length;
@@ -292,7 +284,7 @@ export class SpoolSink implements Sink {
     if (segment.tried === undefined) {
       // Before the produce: if the process dies waiting for its answer, the next one knows.
       segment.tried = Date.now();
-      await writePos(segment.path, { replayed: segment.replayed, tried: segment.tried });
+      await format.writePos(segment.path, { replayed: segment.replayed, tried: segment.tried });
     }
     const outcomes = await this.inner.publish(fresh).catch(() => fresh.map(() => "retriable" as const));
     return outcomes.every((o) => o !== "retriable");
