@@ -10,7 +10,8 @@ type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
 export type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
 /** Part of the process a frame belongs to; the first rule that matches names it. Paths are matched
- * by file name, so a move of the collector's files into folders does not change the split. */
+ * by file name (the sinks also by folder), before and after the collector's files moved into
+ * collector/stages/ and collector/sinks/. */
 const PARTS: [RegExp, string][] = [
   [/\/read_body\.ts$/, "read_body"],
   [/\/decode\.ts$/, "decode"],
@@ -18,13 +19,13 @@ const PARTS: [RegExp, string][] = [
   [/\/(enrich|ip|daily_salt|url_privacy)\.ts$|ua-parser-js|\/isbot\//, "enrich (UA parse, IP hash, URLs)"],
   [/\/(publish|join_messages|kafka_line|linger)\.ts$/, "publish / serialise"],
   [
-    /\/(kafka_sink|kafka_stored|overdue_sends)\.ts$|@platformatic|\/(mnemonist|fastq|scule)\//,
+    /\/(kafka_sink|kafka_stored|overdue_sends)\.ts$|\/sinks\/kafka\/|@platformatic|\/(mnemonist|fastq|scule)\//,
     "Kafka client",
   ],
-  [/\/spool[^/]*\.ts$/, "spool"],
+  [/\/spool[^/]*\.ts$|\/sinks\/spool\//, "spool"],
   [/\/(admit|rate_limit|sites)\.ts$/, "admit (sites, budgets)"],
   [/\/(app|errors|metrics|main|config)\.ts$|\/hono\//, "app, Hono, metrics"],
-  [/^ext:deno_(http|fetch|net)|^ext:deno_web\/0[0-9]_|^ext:deno_web/, "Deno runtime JS: HTTP, streams, text"],
+  [/^ext:deno_(http|fetch|net|web)/, "Deno runtime JS: HTTP, streams, text"],
   [/^ext:deno_node|^node:/, "Deno runtime JS: Node layer"],
   [/^ext:/, "Deno runtime JS: other"],
 ];

@@ -10,6 +10,7 @@
 // top symbols.
 //
 //   deno run -A loadtest/bench/profile.ts [--seconds 10] [--interval-us 250] [--perf] [--out DIR]
+//     [--connections 64] [--cases parse-only-1,parse-only-20,publish-1,publish-20]
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -99,10 +100,14 @@ async function main() {
       seconds: { type: "string", default: "10" },
       "interval-us": { type: "string", default: "250" },
       perf: { type: "boolean", default: false },
+      connections: { type: "string", default: String(WRK.connections) },
+      cases: { type: "string", default: "parse-only-1,parse-only-20,publish-1,publish-20" },
       out: { type: "string", default: join(root, ".data", "bench", `profiles-${Date.now()}`) },
     },
   });
   const seconds = Number(values.seconds);
+  const wrk = { ...WRK, connections: Number(values.connections) };
+  const cases = values.cases!.split(",");
   await ensureWrk();
   await Deno.mkdir(values.out!, { recursive: true });
   const dataRoot = await Deno.makeTempDir({ prefix: "shoptrail-profile-" });
@@ -150,14 +155,15 @@ async function main() {
           ? "collector under `perf record -F 999 -g` (999 samples/s per thread, on CPU)"
           : `collector under the V8 inspector's sampling profiler (every ${values["interval-us"]} µs)`
       }, ` +
-      `wrk ${WRK.threads} thread × ${WRK.connections} connections, ${seconds} s per case after a 3 s warm-up`,
+      `wrk ${wrk.threads} thread × ${wrk.connections} connections, ${seconds} s per case after a 3 s warm-up`,
     ];
     for (const name of ["parse-only", "publish"] as const) {
       const url = `${pipeline.collectorUrl}/v1/batch${name === "parse-only" ? "/parse-only" : ""}`;
       for (const size of [1, 20]) {
+        if (!cases.includes(`${name}-${size}`)) continue;
         const body = batchBody(size);
         console.error(`» ${name}, ${size}-event batches`);
-        await runWrk({ url, body, durationS: 3, ...WRK });
+        await runWrk({ url, body, durationS: 3, ...wrk });
         const file = join(values.out!, `collector-${name}-${size}.${perf ? "perf.data" : "cpuprofile"}`);
         await cdp?.send("Profiler.start");
         const recorder = perf
@@ -170,7 +176,7 @@ async function main() {
         const wrkRun: { pid?: number } = {};
         const { result, cpu } = await cpuDuring(
           () => ({ ...pids, wrk: wrkRun.pid }),
-          () => runWrk({ url, body, durationS: seconds, ...WRK, run: wrkRun }),
+          () => runWrk({ url, body, durationS: seconds, ...wrk, run: wrkRun }),
         );
         let summary: string;
         if (recorder) {

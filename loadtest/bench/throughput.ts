@@ -51,10 +51,16 @@ function saturated(cpu: CpuReport, sut: string, generatorThreads: number): strin
   return out;
 }
 
-function cpuText(cpu: CpuReport, sut: string): string {
+/**
+ * The CPU of each process; for the system under test also its CPU per request, which holds better
+ * than req/s when other work shares the cores.
+ */
+function cpuText(cpu: CpuReport, sut: string, rps: number): string {
   const parts = Object.entries(cpu.processes).map(([name, use]) =>
     name === sut
-      ? `${name} ${fmt(use.cores, 2)} (main thread ${fmt(use.mainThread, 2)})`
+      ? `${name} ${fmt(use.cores, 2)} (main thread ${fmt(use.mainThread, 2)}; ${
+        fmt(use.cores / rps * 1e6)
+      } µs of CPU per request)`
       : `${name} ${fmt(use.cores, 2)}`
   );
   return `CPU cores: ${parts.join(", ")}, other processes ${fmt(cpu.machine.rest, 2)} (machine ${
@@ -123,7 +129,7 @@ export async function measureThroughput(
           `${size}-event body`,
         value: `${fmt(c.wrk.rps)} req/s (${fmt(c.wrk.errors)} errors); saturated: ${
           c.saturated.join(", ") || "neither"
-        }; ${cpuText(c.cpu, "bare")}`,
+        }; ${cpuText(c.cpu, "bare", c.wrk.rps)}`,
         target: size === 1 ? "≥ 100,000 req/s" : undefined,
         ok: size === 1 ? c.wrk.rps >= 100_000 : undefined,
       });
@@ -172,7 +178,7 @@ export async function measureThroughput(
           `${fmt(max.wrk.rps)} req/s = ${fmt(eps)} events/s, ${fmt(ratio, 2)} × ceiling (${
             fmt(max.wrk.errors)
           } errors); saturated: ${max.saturated.join(", ") || "neither"}; ${
-            cpuText(max.cpu, "collector")
+            cpuText(max.cpu, "collector", max.wrk.rps)
           }; ` +
           `at ${fmt(rate)} req/s (oha): ${fmt(half.result.rps)} req/s, p50 ${
             fmt(half.result.p50, 1)
