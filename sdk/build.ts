@@ -13,6 +13,8 @@ import { declarations } from "./dts.ts";
 
 export const GZIP_BUDGET = 3072;
 const dir = new URL(".", import.meta.url).pathname;
+/** The SDK's modules; this folder holds the tools that build and serve them. */
+const src = `${dir}src/`;
 /** Where the collector serves the bundle from unless SDK_DIST_DIR names another folder. */
 export const DIST_DIR = `${dir}dist/`;
 
@@ -48,17 +50,17 @@ export async function build({ outDir = DIST_DIR }: { outDir?: string } = {}): Pr
   const out = outDir.endsWith("/") ? outDir : `${outDir}/`;
   await Deno.mkdir(out, { recursive: true });
   const plugins = [esbuild({ target: "es2017", tsconfig: false, loaders: { ".ts": "ts" } })];
-  const iife = await rollup({ input: dir + "auto.ts", plugins });
+  const iife = await rollup({ input: src + "auto.ts", plugins });
   const { output: [script] } = await iife.generate({ format: "iife", plugins: [minify], strict: false });
   await iife.close();
-  const esm = await rollup({ input: dir + "index.ts", plugins });
+  const esm = await rollup({ input: src + "index.ts", plugins });
   const { output: [module] } = await esm.generate({ format: "es" });
   await esm.close();
   const code = new TextEncoder().encode(script.code);
   const sizes = measure(code);
   await put(`${out}shoptrail.js`, code);
   await put(`${out}shoptrail.mjs`, module.code);
-  await put(`${out}shoptrail.d.ts`, declarations(dir + "index.ts"));
+  await put(`${out}shoptrail.d.ts`, declarations(src + "index.ts"));
   await put(`${out}shoptrail.js.sri`, sizes.sri + "\n");
   await refreshReadme(sizes.sri);
   return sizes;
@@ -83,12 +85,12 @@ export async function buildIfStale(
   return await build({ outDir });
 }
 
-/** The newest modification time of the SDK's sources: its TypeScript files other than tests. */
+/** The newest modification time of the SDK's sources: its TypeScript files in src/ other than tests. */
 async function newestSource(): Promise<Date> {
   let newest = new Date(0);
-  for await (const entry of Deno.readDir(dir)) {
+  for await (const entry of Deno.readDir(src)) {
     if (!entry.isFile || !entry.name.endsWith(".ts") || entry.name.endsWith("_test.ts")) continue;
-    const { mtime } = await Deno.stat(dir + entry.name);
+    const { mtime } = await Deno.stat(src + entry.name);
     if (mtime && mtime > newest) newest = mtime;
   }
   return newest;

@@ -1,6 +1,6 @@
 // Public SDK types. They follow from the event contract through type-only imports, which vanish
 // from the bundle: the SDK ships no zod and restates no field by hand.
-import type { CartEvent, Event, OrderItem, PurchaseEvent } from "../contract/mod.ts";
+import type { CartEvent, Event, OrderItem, PurchaseEvent } from "../../contract/mod.ts";
 
 export type { Event };
 
