@@ -102,9 +102,8 @@ export function summaryText(s: Summary, { busyOnly = true } = {}): string {
   const busy = busyOnly ? s.totalMs - idle : s.totalMs;
   const pct = (ms: number) => `${(ms / busy * 100).toFixed(1)} %`;
   return [
-    `profiled ${(s.totalMs / 1000).toFixed(1)} s, idle ${
-      pct(idle)
-    } of the busy time; shares of the busy time:`,
+    `profiled ${(s.totalMs / 1000).toFixed(1)} s, ${(idle / s.totalMs * 100).toFixed(1)} % of it idle; ` +
+    "shares of the rest:",
     "",
     "| part (a sample counts for the nearest of our stages on its stack) | ms | share |",
     "| --- | --- | --- |",
