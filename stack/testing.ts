@@ -16,7 +16,7 @@ export type TestPipeline = Pipeline & {
   stop(): Promise<void>;
 };
 
-export async function startTestPipeline(
+export function startTestPipeline(
   { env = {} }: { env?: Record<string, string> } = {},
 ): Promise<TestPipeline> {
   return underTempRoot("shoptrail-test-", stopPipeline, async (dataRoot) =>
