@@ -125,7 +125,7 @@ Deno.test("every service's environment is read by its config module and valid fo
       "collector healthcheck port",
     );
     assert(collector.volumes!.some((m) => m.endsWith(`:${c.value.spool!.dir}`)), "the spool is a volume");
-    assertEquals(JSON.stringify(c.value.topics), topicNames, "collector topics as kafka/topics.ts");
+    assertEquals(JSON.stringify(c.value.topics), topicNames, "collector topics as contract/topics.ts");
 
     const migrate = s.services["processor-migrate"];
     const p = readsOf(processorConfig, migrate.environment);
