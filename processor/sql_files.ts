@@ -2,7 +2,6 @@
 // at start and run with parameters, as the console or `clickhouse client` can run them by hand.
 import { join } from "node:path";
 import type { Engine } from "./engine.ts";
-import { type ReadWindow, windowSettings } from "./window_scope.ts";
 
 export type QueryFiles<N extends string> = Record<N, string>;
 
@@ -23,19 +22,11 @@ export async function readQueryFiles<N extends string>(
 }
 
 export type Params = Record<string, string | number>;
-/**
- * Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings).
- * With `window`, the query reads only the events that window can depend on (window_scope.ts):
- * same answer for anything about the window, without deduplicating the site's whole history.
- */
-export type RunSql = <T = Record<string, unknown>>(
-  sql: string,
-  params: Params,
-  window?: ReadWindow,
-) => Promise<T[]>;
+/** Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings). */
+export type RunSql = <T = Record<string, unknown>>(sql: string, params: Params) => Promise<T[]>;
 
 export function engineRunner(engine: Engine): RunSql {
-  return (sql, params, window) => engine.rows(sql, params, window && windowSettings(window));
+  return (sql, params) => engine.rows(sql, params);
 }
 
 /** ClickHouse's DateTime text for a Unix time in ms: "2025-11-22 10:15:00" (UTC, whole seconds). */

@@ -133,6 +133,21 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
     };
   });
 
+  // funnel_1h: the same per hour, late events counted.
+  const funnel_1h = [...groupBy(unique, (f) => String(floorTo(f.t, HOUR)))].map(([start, fs]) => {
+    const users = (type: string) => new Set(fs.filter((f) => f.type === type).map((f) => f.user_key)).size;
+    const [viewers, carters, purchasers] = [users("page_view"), users("add_to_cart"), users("purchase")];
+    return {
+      site,
+      window_start: Number(start),
+      viewers,
+      carters,
+      purchasers,
+      view_to_cart_rate: ratio(carters, viewers),
+      cart_to_buy_rate: ratio(purchasers, carters),
+    };
+  });
+
   // revenue_hop(size 5, hop 1): every 5-minute window (aligned to the minute) containing an on-time order.
   const revenue_hop: Row[] = [];
   for (const [currency, os] of groupBy(orders.filter((o) => !o.late), (o) => o.currency)) {
@@ -549,6 +564,7 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
       late: late_events.length,
     },
     funnel_1m,
+    funnel_1h,
     revenue_hop,
     session_funnel,
     sessions,

@@ -443,3 +443,23 @@ GROUP BY site, last_cart_at;
 
 CREATE TABLE IF NOT EXISTS cart_states ON CLUSTER '{cluster}' AS cart_states_local
 ENGINE = Distributed('{cluster}', currentDatabase(), cart_states_local, rand());
+
+-- Deliveries per minute of arrival (clickhouse/036), per shard.
+CREATE TABLE IF NOT EXISTS ingest_minutes_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    minute DateTime('UTC'),
+    events SimpleAggregateFunction(sum, UInt64),
+    newest_received_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/ingest_minutes_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, minute);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_minutes_mv ON CLUSTER '{cluster}' TO ingest_minutes_local AS
+SELECT site, toStartOfMinute(received_at) AS minute, count() AS events, max(received_at) AS newest_received_at
+FROM events_local
+GROUP BY site, minute;
+
+CREATE TABLE IF NOT EXISTS ingest_minutes ON CLUSTER '{cluster}' AS ingest_minutes_local
+ENGINE = Distributed('{cluster}', currentDatabase(), ingest_minutes_local, rand());

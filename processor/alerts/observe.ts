@@ -19,13 +19,6 @@ export function readAlertQueries(dir = ALERT_QUERIES_DIR): Promise<QueryFiles<Al
   return readQueryFiles(ALERT_QUERIES, dir);
 }
 
-/**
- * Rules whose query reads `counted_events` about the last `windowSeconds`, so it reads only what that
- * window depends on (window_scope.ts), every site at once; true: whole sessions (carts decided in the
- * window). The other rules read aggregate tables.
- */
-const READS_WINDOW = new Map<string, boolean>([["cart_abandonment", true]]);
-
 /** Rules computed from `events`: wrong while ClickHouse is still reading a backlog (service.ts holds them). */
 export const READS_EVENTS = new Set<RuleKind>(["conversion_rate", "cart_abandonment", "revenue_anomaly"]);
 
@@ -46,9 +39,6 @@ export async function observe(rule: Rule, sources: ObserveSources, now: number):
   const rows = await sources.run<Row>(
     sources.queries[rule.kind],
     { to: chDateTime(to), window_s: rule.windowSeconds, min_volume: rule.minVolume },
-    READS_WINDOW.has(rule.kind)
-      ? { from: to - rule.windowSeconds * 1000, to, withSessions: READS_WINDOW.get(rule.kind) }
-      : undefined,
   );
   return rows.map((r) => ({ subject: r.subject, value: Number(r.value), volume: Number(r.volume ?? 0) }));
 }

@@ -2,7 +2,6 @@
 // the broker's offsets and the alert list beside them. The browser gets one JSON document per
 // refresh, so all numbers on screen belong to the same moment (`to`).
 import type { OffsetSource } from "../kafka_offsets.ts";
-import type { ReadWindow } from "../window_scope.ts";
 import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 
 const MINUTE = 60_000;
@@ -25,18 +24,6 @@ export function isRange(value: string | undefined): value is RangeName {
 export function stepOf(range: RangeName): number {
   return RANGES[range] > DAY ? 3600 : 60;
 }
-
-/**
- * The counted events a panel's answer depends on, for a refresh of [from, to), when it reads
- * `counted_events` through views that group by session: its query then reads only those
- * (window_scope.ts). The other panels read aggregate tables, or counted events by time.
- */
-export const PANEL_WINDOWS: Partial<
-  Record<PanelQuery, (from: number, to: number) => Omit<ReadWindow, "site">>
-> = {
-  // Sessions started and carts decided in the range: whole sessions.
-  kpis: (from, to) => ({ from, to, withSessions: true }),
-};
 
 export type PanelSources = {
   run: RunSql;
@@ -78,12 +65,7 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   );
   const site = request.site || sites[0]?.site || "demo";
   const params = { site, from: chDateTime(from), to: chDateTime(to) };
-  const windowOf = (name: PanelQuery): ReadWindow | undefined => {
-    const window = PANEL_WINDOWS[name]?.(from, to);
-    return window && { site, ...window };
-  };
-  const run = (name: PanelQuery) =>
-    timed(name, () => sources.run(sources.queries[name], params, windowOf(name)));
+  const run = (name: PanelQuery) => timed(name, () => sources.run(sources.queries[name], params));
 
   const [
     funnel,

@@ -1,6 +1,6 @@
--- Ingest per minute (per hour for ranges over a day) of arrival at the collector: events stored and
--- messages ClickHouse could not parse (ingest_errors), across all sites — health of the pipeline, not
--- of a shop.
+-- Ingest per minute (per hour for ranges over a day) of arrival at the collector: events stored
+-- (clickhouse/ ingest_minutes, every delivery) and messages ClickHouse could not parse (ingest_errors),
+-- across all sites — health of the pipeline, not of a shop.
 WITH if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60) AS step
 SELECT
     t,
@@ -8,9 +8,9 @@ SELECT
     sum(errors) AS errors
 FROM
 (
-    SELECT toUnixTimestamp(toStartOfInterval(received_at, toIntervalSecond(step))) AS t, count() AS events, 0 AS errors
-    FROM events
-    WHERE received_at >= {from:DateTime('UTC')} AND received_at < {to:DateTime('UTC')}
+    SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond(step))) AS t, sum(events) AS events, 0 AS errors
+    FROM ingest_minutes
+    WHERE minute >= toStartOfMinute({from:DateTime('UTC')}) AND minute < {to:DateTime('UTC')}
     GROUP BY t
     UNION ALL
     SELECT toUnixTimestamp(toStartOfInterval(seen_at, toIntervalSecond(step))) AS t, 0 AS events, count() AS errors
