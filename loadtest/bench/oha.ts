@@ -9,6 +9,13 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION = "1.16.0";
 export const OHA = join(root, ".cache", "oha", "bin", "oha");
 
+/**
+ * Every bench request carries a browser's User-Agent, as the SDK's beacons do: without one the
+ * collector counts the request as a bot and skips the UA parse (wrk sends none, oha its own name).
+ */
+export const BROWSER_UA =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 export type OhaResult = {
   rps: number;
   requests: number;
@@ -77,6 +84,8 @@ export async function runOha(
         "POST",
         "-T",
         "text/plain",
+        "-H",
+        `User-Agent: ${BROWSER_UA}`,
         "-D",
         bodyFile,
         url,

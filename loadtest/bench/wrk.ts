@@ -4,6 +4,7 @@
 // slower than what it measures reports its own limit.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BROWSER_UA } from "./oha.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = join(root, "loadtest/bench/wrk_post.lua");
@@ -61,7 +62,7 @@ export async function runWrk(
   try {
     const child = new Deno.Command("wrk", {
       args: [`-t${threads}`, `-c${connections}`, `-d${durationS}s`, "--timeout", "10s", "-s", SCRIPT, url],
-      env: { BODY_FILE: bodyFile },
+      env: { BODY_FILE: bodyFile, USER_AGENT: BROWSER_UA },
       stdout: "piped",
       stderr: "piped",
     }).spawn();

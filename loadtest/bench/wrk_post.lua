@@ -1,7 +1,9 @@
--- wrk script of the bench's throughput rows (loadtest/bench/wrk.ts): POSTs the body in BODY_FILE on
--- every request, then prints the run's figures as one JSON line after wrk's own report.
+-- wrk script of the bench's throughput rows (loadtest/bench/wrk.ts): POSTs the body in BODY_FILE with
+-- the User-Agent in USER_AGENT on every request, then prints the run's figures as one JSON line after
+-- wrk's own report.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "text/plain"
+wrk.headers["User-Agent"] = os.getenv("USER_AGENT")
 local file = assert(io.open(os.getenv("BODY_FILE"), "rb"))
 wrk.body = file:read("*a")
 file:close()
