@@ -180,9 +180,11 @@ export async function measureThroughput(
         : ["≥ 100,000 events/s, p99 ≤ 50 ms at half", eps >= 100_000 && half.result.p99 <= 50];
       const generatorBound = max.saturated.includes("wrk");
       rows.push({
-        measure: `collector ${name}, ${size}-event batches${generatorBound ? " ⚠ generator saturated" : ""}`,
+        measure: `collector ${name}, ${size}-event batches, at maximum and at half that rate${
+          generatorBound ? " ⚠ generator saturated" : ""
+        }`,
         value:
-          `${fmt(max.wrk.rps)} req/s = ${fmt(eps)} events/s, ${fmt(ratio, 2)} × ceiling (${
+          `wrk: ${fmt(max.wrk.rps)} req/s = ${fmt(eps)} events/s, ${fmt(ratio, 2)} × ceiling (${
             fmt(max.wrk.errors)
           } errors); saturated: ${max.saturated.join(", ") || "neither"}; ${
             cpuText(max.cpu, "collector", max.wrk.rps)
