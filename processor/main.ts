@@ -1,11 +1,11 @@
 // The processor: applies clickhouse/*.sql, then either hosts ClickHouse embedded and serves it
 // over HTTP on PROCESSOR_HOST:PROCESSOR_PORT, or (CLICKHOUSE_URL set) leaves a server migrated.
 import { type ProcessorConfig, processorConfig, resolveSqlPassword } from "./config.ts";
-import { EmbeddedEngine } from "./embedded_engine.ts";
+import { EmbeddedEngine } from "./engine/embedded_engine.ts";
 import { migrate } from "./migrate.ts";
-import { ServerEngine } from "./server_engine.ts";
+import { ServerEngine } from "./engine/server_engine.ts";
 import { Hono } from "hono";
-import { sqlHttpApp } from "./http_sql.ts";
+import { sqlHttpApp } from "./sql/http_sql.ts";
 import { sameOrigin } from "./same_origin.ts";
 import { startLive } from "./live.ts";
 import { ConfigError } from "../lib/env.ts";

@@ -2,7 +2,7 @@
 // file that changed is an error: the fix is a new file (`_v2`), never an edit of history.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Engine } from "./engine.ts";
+import type { Engine } from "./engine/engine.ts";
 
 export const SQL_DIR = fileURLToPath(new URL("../clickhouse/", import.meta.url));
 const FILE_NAME = /^(\d{3})_[a-z0-9_]+\.sql$/;

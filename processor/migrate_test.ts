@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
-import type { Engine, QueryResult } from "./engine.ts";
+import type { Engine, QueryResult } from "./engine/engine.ts";
 import { migrate, readSqlFiles, splitStatements, substitute } from "./migrate.ts";
 
 /** Records statements and answers schema_migrations reads from what it recorded. */

@@ -1,7 +1,7 @@
 // The processor's own SQL files (the dashboard's panels, the alert rules): plain files read once
 // at start and run with parameters, as the console or `clickhouse client` can run them by hand.
 import { join } from "node:path";
-import type { Engine } from "./engine.ts";
+import type { Engine } from "./engine/engine.ts";
 
 export type QueryFiles<N extends string> = Record<N, string>;
 

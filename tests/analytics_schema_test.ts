@@ -6,7 +6,7 @@ import { toKafkaRow } from "../contract/mod.ts";
 import { kafkaLine } from "../contract/mod.ts";
 import type { Enrichment, Event } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
-import { EmbeddedEngine } from "../processor/embedded_engine.ts";
+import { EmbeddedEngine } from "../processor/engine/embedded_engine.ts";
 import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";
 
 /** Every table and view issue 5 names, plus the helpers they are built from. */

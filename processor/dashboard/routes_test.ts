@@ -1,6 +1,6 @@
 // The dashboard's routes with app.request(): a fake engine that answers by query file, a fixed clock.
 import { deepStrictEqual as assertEquals, doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
-import { type Engine, EngineError, parseRows, type QueryResult } from "../engine.ts";
+import { type Engine, EngineError, parseRows, type QueryResult } from "../engine/engine.ts";
 import { dashboardRoutes } from "./routes.ts";
 import { PANEL_QUERIES, type QueryFiles } from "./queries.ts";
 

@@ -7,7 +7,7 @@
 // allowed statement kinds, no table function but a few that read nothing, no function that reads
 // files, models, dictionaries or server settings, no system table but an allowed few, no INTO
 // OUTFILE. What passes is the formatted statement, which is what then runs.
-import { type Engine, EngineError, parseRows } from "./engine.ts";
+import { type Engine, EngineError, parseRows } from "../engine/engine.ts";
 import { denialOf, type Node } from "./sql_guard_rules.ts";
 
 /** What the guard refused, as ClickHouse would: READONLY (164) or ACCESS_DENIED (497), and why. */

@@ -7,7 +7,7 @@ import { QuerySlots } from "./sql_slots.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
 
-const CONFIG_FILE = fileURLToPath(new URL("./embedded_config.xml", import.meta.url));
+const CONFIG_FILE = fileURLToPath(new URL("../embedded_config.xml", import.meta.url));
 
 function asEngineError(error: unknown): never {
   const e = error as ChdbError;

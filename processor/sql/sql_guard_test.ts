@@ -5,12 +5,12 @@
 import { deepStrictEqual as assertEquals, match, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EmbeddedEngine } from "./embedded_engine.ts";
-import { EngineError } from "./engine.ts";
+import { EmbeddedEngine } from "../engine/embedded_engine.ts";
+import { EngineError } from "../engine/engine.ts";
 import { SqlGuard } from "./sql_guard.ts";
-import { inOwnProcess } from "../lib/own_process.ts";
+import { inOwnProcess } from "../../lib/own_process.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHIPPED_QUERY_DIRS = ["processor/dashboard/queries", "processor/alerts/queries", "clickhouse/queries"];
 /** Every parameter the shipped files use, as the dashboard and alerts bind them. */
 const PARAMS = {

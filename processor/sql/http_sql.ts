@@ -4,7 +4,7 @@
 // the engine itself holds read-only (EmbeddedEngine.lockReadOnly).
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type Engine, EngineError } from "./engine.ts";
+import { type Engine, EngineError } from "../engine/engine.ts";
 import { SqlGuard } from "./sql_guard.ts";
 
 export type SqlUsers = ReadonlyMap<string, string>;
