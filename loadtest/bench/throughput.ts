@@ -44,16 +44,16 @@ export async function ensureGenerators(): Promise<void> {
 }
 
 /**
- * Who was at a whole core: the system under test's main thread, or the generator's threads. When
- * neither was but every core was busy, the machine was: the processes shared the cores with each
- * other and with whatever else ran (then CPU per request is the figure that holds).
+ * Who was at a whole core (≥ 0.9): the system under test's main thread, or the generator's threads.
+ * When neither was but the cores were (≥ 90 % busy), the machine was: the processes shared them with
+ * each other and with whatever else ran (then CPU per request is the figure that holds).
  */
 function saturated(cpu: CpuReport, sut: string, generatorThreads: number): string[] {
   const out: string[] = [];
   if ((cpu.processes[sut]?.mainThread ?? 0) >= 0.9) out.push(sut);
   if ((cpu.processes.wrk?.cores ?? 0) >= 0.9 * generatorThreads) out.push("wrk");
-  if (out.length === 0 && cpu.machine.busy >= 0.95 * cpu.machine.cores) {
-    out.push("the machine (every core busy)");
+  if (out.length === 0 && cpu.machine.busy >= 0.9 * cpu.machine.cores) {
+    out.push("the machine (its cores busy)");
   }
   return out;
 }
