@@ -21,8 +21,10 @@ const UPLOT_DIR = new URL("../../node_modules/uplot/dist/", import.meta.url);
 const ASSETS: Record<string, { url: URL; type: string }> = {
   "api.js": { url: new URL("api.js", UI_DIR), type: "text/javascript" },
   "dashboard.js": { url: new URL("dashboard.js", UI_DIR), type: "text/javascript" },
+  "tables.js": { url: new URL("tables.js", UI_DIR), type: "text/javascript" },
   "console.js": { url: new URL("console.js", UI_DIR), type: "text/javascript" },
   "style.css": { url: new URL("style.css", UI_DIR), type: "text/css" },
+  "console.css": { url: new URL("console.css", UI_DIR), type: "text/css" },
   "uPlot.iife.min.js": { url: new URL("uPlot.iife.min.js", UPLOT_DIR), type: "text/javascript" },
   "uPlot.min.css": { url: new URL("uPlot.min.css", UPLOT_DIR), type: "text/css" },
 };
