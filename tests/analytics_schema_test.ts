@@ -51,6 +51,7 @@ export const ANALYTICS_OBJECTS = [
   "session_starts",
   "cart_states",
   "ingest_minutes",
+  "funnel_hour_counts",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {

@@ -435,6 +435,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           // between the two reads is the only honest difference, so a mismatch is read again.
           let scoped: Record<string, unknown> = {};
           let whole: Record<string, unknown> = {};
+          let params: Record<string, string> = {};
           for (let attempt = 0; attempt < 3; attempt++) {
             const response = await fetch(
               new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
@@ -442,6 +443,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
             );
             assertEquals(response.status, 200, await response.clone().text());
             const refresh = await response.json() as Panels;
+            params = refresh.params;
             scoped = Object.fromEntries(panels.map(([, key]) => [key, refresh[key]]));
             whole = Object.fromEntries(
               await Promise.all(panels.map(async ([name, key]) => {
@@ -452,6 +454,19 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
             if (JSON.stringify(scoped) === JSON.stringify(whole)) break;
           }
           assertEquals(scoped, whole, `range ${range}`);
+          // The sliding revenue is summed from the range's minutes: the windows revenue_hop gives.
+          const [size, hop] = RANGES[range as keyof typeof RANGES] > 86_400_000 ? [60, 60] : [5, 1];
+          const hopRows = await sqlFileRows(
+            pipeline,
+            `SELECT toUnixTimestamp(window_end) AS t, currency, revenue, orders
+            FROM revenue_hop(size_minutes = ${size}, hop_minutes = ${hop})
+            WHERE site = {site:String} AND window_end > {from:DateTime('UTC')}
+              AND toUnixTimestamp(window_end)
+                <= intDiv(toUnixTimestamp({to:DateTime('UTC')}), ${hop * 60}) * ${hop * 60} + ${hop * 60}
+            ORDER BY t, currency`,
+            params,
+          );
+          assertEquals(scoped.revenueSliding, hopRows, `range ${range}: revenue_hop(${size}, ${hop})`);
           ok((scoped.funnel as unknown[]).length > 0, `range ${range} has funnel minutes`);
         }
       },

@@ -463,3 +463,44 @@ GROUP BY site, minute;
 
 CREATE TABLE IF NOT EXISTS ingest_minutes ON CLUSTER '{cluster}' AS ingest_minutes_local
 ENGINE = Distributed('{cluster}', currentDatabase(), ingest_minutes_local, rand());
+
+-- Counts of hours whose states stopped changing (clickhouse/038). Every data node refreshes them from the
+-- whole cluster's states (Distributed `traffic_hours`) into one replication group over all nodes, as
+-- `products`: the same rows everywhere, replaced by version.
+ALTER TABLE traffic_hours_local ON CLUSTER '{cluster}'
+    ADD COLUMN IF NOT EXISTS inserts SimpleAggregateFunction(sum, UInt64) DEFAULT 1;
+
+ALTER TABLE traffic_hours ON CLUSTER '{cluster}'
+    ADD COLUMN IF NOT EXISTS inserts SimpleAggregateFunction(sum, UInt64) DEFAULT 1;
+
+CREATE TABLE IF NOT EXISTS funnel_hour_counts ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    hour DateTime('UTC'),
+    viewers UInt64,
+    carters UInt64,
+    purchasers UInt64,
+    version UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/funnel_hour_counts', '{shard}-{replica}', version)
+ORDER BY (site, hour);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_hour_counts_mv ON CLUSTER '{cluster}'
+REFRESH EVERY 5 SECOND APPEND TO funnel_hour_counts AS
+SELECT
+    site,
+    hour,
+    uniqExactMerge(visitors) AS viewers,
+    uniqExactMerge(carters) AS carters,
+    uniqExactMerge(purchasers) AS purchasers,
+    sum(inserts) AS version
+FROM traffic_hours
+WHERE (site, hour) IN
+(
+    SELECT site, hour
+    FROM (SELECT site, hour, sum(inserts) AS version FROM traffic_hours GROUP BY site, hour) AS now_
+    LEFT JOIN (SELECT site, hour, max(version) AS counted FROM funnel_hour_counts GROUP BY site, hour) AS c
+        USING (site, hour)
+    WHERE c.counted != now_.version
+)
+GROUP BY site, hour;
