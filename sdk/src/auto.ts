@@ -9,7 +9,7 @@ import { fromScript } from "./config.ts";
 import { safe } from "./env.ts";
 import { createTracker, type Tracker } from "./tracker.ts";
 
-type Api = ((method: keyof Tracker, ...args: unknown[]) => unknown) & { q?: IArguments[] } & Tracker;
+type Api = ((method: keyof Tracker, ...args: unknown[]) => unknown) & { q?: IArguments[] } & Partial<Tracker>;
 
 safe(() => {
   const w = window as unknown as Window & typeof globalThis & { shoptrail?: Api };
