@@ -1,6 +1,6 @@
 -- Live conversion funnel, one row per minute of the range (funnel_1m: late events left out), or per
--- hour for ranges over a day (funnel_1h, late events counted): distinct viewers, carters and
--- purchasers, merged from the states the views keep, so copies cannot inflate them.
+-- hour for ranges over a day (funnel_1h_between, the range's part of funnel_1h: late events
+-- counted): distinct viewers, carters and purchasers, each user once per bucket.
 SELECT *
 FROM
 (
@@ -12,10 +12,10 @@ FROM
       AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
     UNION ALL
     SELECT toUnixTimestamp(window_start) AS t, viewers, carters, purchasers, view_to_cart_rate, cart_to_buy_rate
-    FROM funnel_1h
-    WHERE site = {site:String}
-      AND window_start >= toStartOfHour({from:DateTime('UTC')})
-      AND window_start < {to:DateTime('UTC')}
-      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
+    -- Up to a day the hours' range is empty (to = the hour of from): the minutes above answer.
+    FROM funnel_1h_between(
+        site = {site:String},
+        from = {from:DateTime('UTC')},
+        to = if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, {to:DateTime('UTC')}, toStartOfHour({from:DateTime('UTC')})))
 )
 ORDER BY t
