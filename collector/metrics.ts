@@ -2,11 +2,27 @@
 // gauges read at scrape time. One `Metrics` per app, so tests read their own numbers.
 type Labels = Record<string, string>;
 
-function key(labels: Labels): string {
+function render(labels: Labels): string {
   return Object.entries(labels).map(([k, v]) =>
     `${k}="${v.replace(/["\\\n]/g, (ch) => `\\${ch === "\n" ? "n" : ch}`)}"`
   )
     .join(",");
+}
+
+// Label sets come from closed lists (the route, method and status of every request, an event's
+// outcome), so their rendered keys are remembered: rendering them on each count was ~3 % of a
+// 1-event request's CPU. The bound only guards against a caller that breaks that rule.
+const rendered = new Map<string, string>();
+
+function key(labels: Labels): string {
+  let id = "";
+  for (const k in labels) id += `${k}\u0000${labels[k]}\u0001`;
+  let text = rendered.get(id);
+  if (text === undefined) {
+    text = render(labels);
+    if (rendered.size < 10_000) rendered.set(id, text);
+  }
+  return text;
 }
 
 export class Counter {

@@ -223,24 +223,42 @@ function inspect(
   value: unknown,
   path: string,
 ): { code: EventErrorCode; path: string; reason: string } | undefined {
+  const found = badIn(value);
+  if (!found) return undefined;
+  const at = found.at.reduce((parent, k) => (parent ? `${parent}.${k}` : k), path);
+  return { code: found.code, path: at, reason: found.reason };
+}
+
+/**
+ * What inspect looks for; the path comes back as its keys, innermost last, and is joined only
+ * when something is found (building a path string for every key was a third of this walk's time).
+ */
+function badIn(value: unknown): { code: EventErrorCode; at: string[]; reason: string } | undefined {
   if (typeof value === "string") {
-    if (CONTROL.test(value)) return { code: "invalid_text", path, reason: "holds a control character" };
+    if (CONTROL.test(value)) return { code: "invalid_text", at: [], reason: "holds a control character" };
     if (!value.isWellFormed()) {
-      return { code: "invalid_text", path, reason: "holds an unpaired UTF-16 surrogate" };
+      return { code: "invalid_text", at: [], reason: "holds an unpaired UTF-16 surrogate" };
     }
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const child = path ? `${path}.${k}` : k;
-    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(k)) {
-      return { code: "forbidden_key", path: child, reason: `'${k}' is not allowed as a key` };
+  const array = Array.isArray(value);
+  for (const k of Object.keys(value)) {
+    if (!array && FORBIDDEN_KEYS.has(k)) {
+      return { code: "forbidden_key", at: [k], reason: `'${k}' is not allowed as a key` };
     }
-    if (!Array.isArray(value) && (CONTROL.test(k) || !k.isWellFormed())) {
-      return { code: "invalid_text", path, reason: "a key holds a control character or unpaired surrogate" };
+    if (!array && (CONTROL.test(k) || !k.isWellFormed())) {
+      return {
+        code: "invalid_text",
+        at: [],
+        reason: "a key holds a control character or unpaired surrogate",
+      };
     }
-    const found = inspect(v, child);
-    if (found) return found;
+    const found = badIn((value as Record<string, unknown>)[k]);
+    if (found) {
+      found.at.unshift(k);
+      return found;
+    }
   }
   return undefined;
 }
