@@ -119,34 +119,25 @@ export function computeTruth({ site, sent, deliveries, catalogue, watermarkMs, n
   const products = new Map(catalogue.products.map((p) => [p.id, p]));
   const lines = orders.flatMap((o) => o.items.map((i) => ({ order: o, ...i })));
 
-  const funnel_1m = [...groupBy(onTime, (f) => String(floorTo(f.t, MINUTE)))].map(([start, fs]) => {
-    const users = (type: string) => new Set(fs.filter((f) => f.type === type).map((f) => f.user_key)).size;
-    const [viewers, carters, purchasers] = [users("page_view"), users("add_to_cart"), users("purchase")];
-    return {
-      site,
-      window_start: Number(start),
-      viewers,
-      carters,
-      purchasers,
-      view_to_cart_rate: ratio(carters, viewers),
-      cart_to_buy_rate: ratio(purchasers, carters),
-    };
-  });
-
-  // funnel_1h: the same per hour, late events counted.
-  const funnel_1h = [...groupBy(unique, (f) => String(floorTo(f.t, HOUR)))].map(([start, fs]) => {
-    const users = (type: string) => new Set(fs.filter((f) => f.type === type).map((f) => f.user_key)).size;
-    const [viewers, carters, purchasers] = [users("page_view"), users("add_to_cart"), users("purchase")];
-    return {
-      site,
-      window_start: Number(start),
-      viewers,
-      carters,
-      purchasers,
-      view_to_cart_rate: ratio(carters, viewers),
-      cart_to_buy_rate: ratio(purchasers, carters),
-    };
-  });
+  // Distinct users per step and bucket: funnel_1m by the minute without late events, funnel_1h by the
+  // hour with them.
+  const funnelOf = (fs: Fact[], unit: number) =>
+    [...groupBy(fs, (f) => String(floorTo(f.t, unit)))].map(([start, bucket]) => {
+      const users = (type: string) =>
+        new Set(bucket.filter((f) => f.type === type).map((f) => f.user_key)).size;
+      const [viewers, carters, purchasers] = [users("page_view"), users("add_to_cart"), users("purchase")];
+      return {
+        site,
+        window_start: Number(start),
+        viewers,
+        carters,
+        purchasers,
+        view_to_cart_rate: ratio(carters, viewers),
+        cart_to_buy_rate: ratio(purchasers, carters),
+      };
+    });
+  const funnel_1m = funnelOf(onTime, MINUTE);
+  const funnel_1h = funnelOf(unique, HOUR);
 
   // revenue_hop(size 5, hop 1): every 5-minute window (aligned to the minute) containing an on-time order.
   const revenue_hop: Row[] = [];

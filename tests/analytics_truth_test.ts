@@ -335,6 +335,20 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
     );
     ok(truth.funnel_1m.length > 0 && truth.revenue_hop.length > 0, "the live windows have data");
 
+    /** One dashboard refresh of the truth site, as the page asks for it. */
+    const refreshOf = async (range: string) => {
+      const response = await fetch(
+        new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
+        {
+          headers: {
+            Authorization: `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`,
+            "X-Requested-With": "test",
+          },
+        },
+      );
+      assertEquals(response.status, 200, await response.clone().text());
+      return await response.json() as Panels;
+    };
     const site = `WHERE site = '${SITE}'`;
     const tables: [string, string, Record<string, unknown>[], string[]][] = [
       ["funnel_1m", `SELECT * FROM funnel_1m ${site}`, truth.funnel_1m, ["window_start"]],
@@ -429,7 +443,6 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           ["top_products", "topProducts"],
         ];
         const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-        const auth = `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`;
         for (const range of Object.keys(RANGES)) {
           // A cart's fate depends on the query's now() (open for 30 minutes): one that flips
           // between the two reads is the only honest difference, so a mismatch is read again.
@@ -437,12 +450,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           let whole: Record<string, unknown> = {};
           let params: Record<string, string> = {};
           for (let attempt = 0; attempt < 3; attempt++) {
-            const response = await fetch(
-              new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
-              { headers: { Authorization: auth, "X-Requested-With": "test" } },
-            );
-            assertEquals(response.status, 200, await response.clone().text());
-            const refresh = await response.json() as Panels;
+            const refresh = await refreshOf(range);
             params = refresh.params;
             scoped = Object.fromEntries(panels.map(([, key]) => [key, refresh[key]]));
             whole = Object.fromEntries(
@@ -473,18 +481,12 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
     );
 
     await t.step("the dashboard's headline numbers equal the truth for each range", async () => {
-      const auth = `Basic ${btoa(`${pipeline.sql.user}:${pipeline.sql.password}`)}`;
       for (const range of Object.keys(RANGES)) {
         // Carts turn from open to abandoned with the query's now(): a mismatch is read again.
         let shown: Record<string, unknown> = {};
         let expected: Record<string, unknown> = {};
         for (let attempt = 0; attempt < 3; attempt++) {
-          const response = await fetch(
-            new URL(`/dashboard/api/panels?site=${SITE}&range=${range}`, pipeline.sql.url),
-            { headers: { Authorization: auth, "X-Requested-With": "test" } },
-          );
-          assertEquals(response.status, 200, await response.clone().text());
-          const refresh = await response.json() as Panels;
+          const refresh = await refreshOf(range);
           const { from, to } = refresh;
           // Sessions and page views of the minutes that start in [from, to); carts by their last event.
           const inMinutes = (t: number) =>
