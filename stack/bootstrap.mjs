@@ -88,7 +88,10 @@ function summarize(output) {
 }
 
 function runTask(deno) {
-  const child = spawn(deno, ["task", task], { cwd: root, stdio: task === "test" ? ["inherit", "pipe", "inherit"] : "inherit" });
+  const child = spawn(deno, ["task", task], {
+    cwd: root,
+    stdio: task === "test" ? ["inherit", "pipe", "inherit"] : "inherit",
+  });
   let output = "";
   child.stdout?.on("data", (chunk) => {
     process.stdout.write(chunk);
