@@ -52,6 +52,7 @@ export const ANALYTICS_OBJECTS = [
   "cart_states",
   "ingest_minutes",
   "funnel_hour_counts",
+  "product_minutes",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {

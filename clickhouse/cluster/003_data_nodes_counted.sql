@@ -247,42 +247,6 @@ ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/p
 PARTITION BY toYYYYMM(hour)
 ORDER BY (site, hour, product_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv ON CLUSTER '{cluster}' TO product_hours_local AS
-SELECT
-    site,
-    hour,
-    a.1 AS product_id,
-    toUInt64(countIf(a.2 = 'page_view')) AS views,
-    uniqExactStateIf(user_key, a.2 = 'page_view') AS unique_viewers,
-    toUInt64(countIf(a.2 = 'add_to_cart')) AS cart_adds,
-    toUInt64(countIf(a.2 = 'remove_from_cart')) AS cart_removes,
-    toUInt64(countIf(a.2 = 'order')) AS purchases,
-    toUInt64(sumIf(a.3, a.2 = 'order_line')) AS units,
-    sumMapIf(map(currency, toDecimal128(a.4, 2)), a.2 = 'order_line') AS revenue
-FROM
-(
-    SELECT
-        site,
-        toStartOfHour(event_time) AS hour,
-        user_key,
-        toString(currency) AS currency,
-        -- One row per product an event touches: a product page view, a cart change, and for a
-        -- purchase each line (units, revenue) and each distinct product once (the order).
-        arrayJoin(multiIf(
-            type = 'page_view',
-            [(decodeURLComponent(extract(url, '/products/([^/?#]+)')), 'page_view', toUInt32(0), toDecimal64(0, 2))],
-            type IN ('add_to_cart', 'remove_from_cart'),
-            [(product_id, toString(type), toUInt32(0), toDecimal64(0, 2))],
-            arrayConcat(
-                arrayMap(i -> (i.1, 'order_line', i.2, toDecimal64(i.3 * i.2, 2)), items),
-                arrayMap(p -> (p, 'order', toUInt32(0), toDecimal64(0, 2)), arrayDistinct(arrayMap(i -> i.1, items)))))
-        ) AS a
-    FROM counted_events_local
-    WHERE is_replay = 0
-        AND (type != 'page_view' OR extract(url, '/products/([^/?#]+)') != '')
-        AND type IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase')
-)
-GROUP BY site, hour, product_id;
 
 -- What queries read: the whole cluster under the single-node names.
 CREATE TABLE IF NOT EXISTS counted_events ON CLUSTER '{cluster}' AS counted_events_local
@@ -504,3 +468,79 @@ WHERE (site, hour) IN
     WHERE c.counted != now_.version
 )
 GROUP BY site, hour;
+
+-- Product touches and products per minute (clickhouse/040), per shard, and product_hours_mv as 040 defines it.
+CREATE TABLE IF NOT EXISTS product_touches ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    event_time DateTime64(3, 'UTC'),
+    user_key String,
+    currency String,
+    a Tuple(product_id String, kind String, quantity UInt32, line_revenue Decimal(18, 2))
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_touches_mv ON CLUSTER '{cluster}' TO product_touches AS
+SELECT
+    site,
+    event_time,
+    user_key,
+    toString(currency) AS currency,
+    arrayJoin(multiIf(
+        type = 'page_view',
+        [(decodeURLComponent(extract(url, '/products/([^/?#]+)')), 'page_view', toUInt32(0), toDecimal64(0, 2))],
+        type IN ('add_to_cart', 'remove_from_cart'),
+        [(product_id, toString(type), toUInt32(0), toDecimal64(0, 2))],
+        arrayConcat(
+            arrayMap(i -> (i.1, 'order_line', i.2, toDecimal64(i.3 * i.2, 2)), items),
+            arrayMap(p -> (p, 'order', toUInt32(0), toDecimal64(0, 2)), arrayDistinct(arrayMap(i -> i.1, items)))))
+    ) AS a
+FROM counted_events_local
+WHERE is_replay = 0
+    AND (type != 'page_view' OR extract(url, '/products/([^/?#]+)') != '')
+    AND type IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase');
+
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv ON CLUSTER '{cluster}' TO product_hours_local AS
+SELECT
+    site,
+    toStartOfHour(event_time) AS hour,
+    a.product_id AS product_id,
+    toUInt64(countIf(a.kind = 'page_view')) AS views,
+    uniqExactStateIf(user_key, a.kind = 'page_view') AS unique_viewers,
+    toUInt64(countIf(a.kind = 'add_to_cart')) AS cart_adds,
+    toUInt64(countIf(a.kind = 'remove_from_cart')) AS cart_removes,
+    toUInt64(countIf(a.kind = 'order')) AS purchases,
+    toUInt64(sumIf(a.quantity, a.kind = 'order_line')) AS units,
+    sumMapIf(map(currency, toDecimal128(a.line_revenue, 2)), a.kind = 'order_line') AS revenue
+FROM product_touches
+GROUP BY site, hour, product_id;
+
+CREATE TABLE IF NOT EXISTS product_minutes_local ON CLUSTER '{cluster}'
+(
+    site LowCardinality(String),
+    minute DateTime('UTC'),
+    product_id String,
+    views UInt64,
+    cart_adds UInt64,
+    purchases UInt64,
+    units UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/product_minutes_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, minute, product_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_minutes_mv ON CLUSTER '{cluster}' TO product_minutes_local AS
+SELECT
+    site,
+    toStartOfMinute(event_time) AS minute,
+    a.product_id AS product_id,
+    toUInt64(countIf(a.kind = 'page_view')) AS views,
+    toUInt64(countIf(a.kind = 'add_to_cart')) AS cart_adds,
+    toUInt64(countIf(a.kind = 'order')) AS purchases,
+    toUInt64(sumIf(a.quantity, a.kind = 'order_line')) AS units
+FROM product_touches
+GROUP BY site, minute, product_id;
+
+CREATE TABLE IF NOT EXISTS product_minutes ON CLUSTER '{cluster}' AS product_minutes_local
+ENGINE = Distributed('{cluster}', currentDatabase(), product_minutes_local, rand());

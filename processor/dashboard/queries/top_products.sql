@@ -1,7 +1,6 @@
 -- The 10 best-selling products of the range: product page views, cart adds and order lines, each
--- event and order once, named from the `products` catalogue. Ranges up to a day read the counted
--- events of the range (clickhouse/ product_activity); longer ones the hours that start in it
--- (clickhouse/ product_hours).
+-- event and order once, named from the `products` catalogue. Ranges up to a day sum the minutes that
+-- start in the range (clickhouse/ product_minutes); longer ones the hours (clickhouse/ product_hours).
 SELECT
     a.product_id AS product_id,
     any(p.name) AS name,
@@ -13,16 +12,12 @@ SELECT
     if(views = 0, 0, round(cart_adds / views, 4)) AS view_to_cart_rate
 FROM
 (
-    SELECT
-        product_id,
-        countIf(kind = 'page_view') AS views,
-        countIf(kind = 'add_to_cart') AS cart_adds,
-        sumIf(quantity, kind = 'order_line') AS units,
-        uniqExactIf(order_id, kind = 'order_line') AS orders
-    FROM product_activity
+    SELECT product_id, sum(views) AS views, sum(cart_adds) AS cart_adds, sum(units) AS units,
+        sum(purchases) AS orders
+    FROM product_minutes
     WHERE site = {site:String}
-      AND event_time >= {from:DateTime('UTC')}
-      AND event_time < {to:DateTime('UTC')}
+      AND minute >= {from:DateTime('UTC')}
+      AND minute < {to:DateTime('UTC')}
       AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
     GROUP BY product_id
     UNION ALL
