@@ -57,6 +57,8 @@ export type AppOptions = {
   parseOnly?: boolean;
   /** Routes for the browser SDK (GET /sdk.js, /demo); mounted at the root. */
   sdkRoutes?: Hono;
+  /** The text of GET /metrics; by default this app's own `metrics` (main.ts sums its workers'). */
+  renderMetrics?: () => string | Promise<string>;
 };
 
 export function createApp(options: AppOptions) {
@@ -97,7 +99,11 @@ export function createApp(options: AppOptions) {
     const ready = await (sink.ready?.() ?? Promise.resolve(true)).catch(() => false);
     return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
   });
-  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  const renderMetrics = options.renderMetrics ?? (() => metrics.render());
+  app.get(
+    "/metrics",
+    async (c) => c.text(await renderMetrics(), 200, { "Content-Type": "text/plain; version=0.0.4" }),
+  );
 
   const handle = (publishing: boolean) => async (c: Context) => {
     const receivedAt = clock();

@@ -76,7 +76,15 @@ export function collectorConfig(env: Env = processEnv) {
     spoolDir === "off" ? "off" : join(dirname(spoolDir), "salt"),
   );
   const topics = topicsFromEnv(env);
+  const workers = envString(env, "COLLECTOR_WORKERS", "auto");
   return {
+    /**
+     * Request workers on the port (threads of one process, each with its own Kafka producer and
+     * spool: main.ts); "auto" is one per core.
+     */
+    workers: workers === "auto"
+      ? navigator.hardwareConcurrency
+      : envInt(env, "COLLECTOR_WORKERS", 1, { min: 1, max: 256 }),
     host,
     port: envPort(env, "COLLECTOR_PORT", 8080),
     brokers: brokersFromEnv(env),

@@ -1,82 +1,91 @@
-// Starts the collector on Deno.serve: settings from the environment (checked first), the sites
-// file, the Kafka (or Upstash) sink behind the on-disk spool, and the SDK's routes.
-import { createApp } from "./app.ts";
+// Starts the collector: settings from the environment (checked first), then one request worker per
+// core (COLLECTOR_WORKERS) on one port: this thread is worker 0, the others are worker threads
+// (worker.ts) bound with SO_REUSEPORT, so the kernel spreads connections over them. Each has its own
+// Kafka producer and spool (instance.ts); GET /metrics answers their sum.
 import { type CollectorConfig, collectorConfig } from "./config.ts";
-import { DailyIpHasher, DailySalt } from "./clients/daily_salt.ts";
-import { KafkaSink } from "./sinks/kafka/kafka_sink.ts";
+import { startInstance } from "./instance.ts";
 import { Metrics } from "./metrics.ts";
-import type { Sink, SinkMessage } from "./sinks/sink.ts";
-import { SpoolSink } from "./sinks/spool/spool.ts";
-import { UpstashSink } from "./sinks/upstash.ts";
-import { Sites } from "./clients/sites.ts";
+import type { FromWorker, ToWorker } from "./worker.ts";
 import { ConfigError } from "../lib/env.ts";
-import { sdkRoutes } from "../sdk/serve.ts";
 import { createLogger } from "../lib/log.ts";
 import { type Running, runService } from "../lib/service.ts";
 
 const log = createLogger("collector");
 
 async function start(config: CollectorConfig): Promise<Running> {
-  const sites = config.sitesFile ? await Sites.load(config.sitesFile) : Sites.open();
-  if (sites.open) log.warn("COLLECTOR_SITES_FILE is not set: accepting any site from any origin");
-  const ipHasher = new DailyIpHasher(new DailySalt(config.saltDir));
-  await ipHasher.roll(Date.now()); // an unwritable folder stops the start, not the first request
-  // Past midnight the old salt is deleted even if no request comes to move the day on.
-  Deno.unrefTimer(setInterval(() => {
-    ipHasher.roll(Date.now()).catch((error) => log.error("could not roll the day's salt", { error }));
-  }, 60_000));
-  const metrics = new Metrics();
-  const onProduce = (seconds: number) => metrics.produceSeconds.observe(seconds);
-  const kafka = config.transport === "upstash"
-    ? undefined
-    : new KafkaSink({ brokers: config.brokers, ...config.kafka, onProduce });
-  const transport: Sink = kafka ?? new UpstashSink({ ...config.upstash, onProduce });
-  // After a crash the spool asks Kafka what it holds already; over Upstash it cannot.
-  const stored = kafka && ((messages: SinkMessage[], since: number) => kafka.stored(messages, since));
-  const spool = config.spool ? await SpoolSink.open(transport, { ...config.spool, stored }) : undefined;
-  const sink = spool ?? transport;
-  if (spool) {
-    metrics.gauges = () => [
-      {
-        name: "collector_spool_batches",
-        help: "Batches in the spool waiting for Kafka",
-        value: spool.depth.batches,
-      },
-      {
-        name: "collector_spool_bytes",
-        help: "Bytes in the spool waiting for Kafka",
-        value: spool.depth.bytes,
-      },
-    ];
-  }
-  const app = createApp({
-    sink,
-    spoolFull: spool && (() => spool.full()),
-    topics: { events: config.topics.events.name, dlq: config.topics.dlq.name },
-    limits: config.limits,
-    sites,
-    client: { ...config.client, ipHasher },
-    metrics,
-    parseOnly: config.parseOnly,
-    // The browser SDK (GET /sdk.js) and the demo storefront (GET /demo/), see sdk/serve.ts.
-    sdkRoutes: config.serveSdk ? sdkRoutes({ distDir: config.sdkDistDir }) : undefined,
+  // Port 0 would give each worker a port of its own.
+  const workers = config.port === 0 ? 1 : config.workers;
+  if (workers === 1) return startInstance(config, { worker: 0, workers: 1 });
+  // Sockets with SO_REUSEPORT share a port with any other process of this user that set it too: a
+  // collector left running would silently take half the connections. A plain bind fails instead.
+  Deno.listen({ hostname: config.host, port: config.port }).close();
+  const threads = await Promise.all(
+    Array.from({ length: workers - 1 }, (_, i) => startThread(i + 1, workers)),
+  );
+  const own = await startInstance(config, {
+    worker: 0,
+    workers,
+    renderMetrics: (mine) => () => metricsOf(mine, threads),
   });
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: ({ hostname, port }) =>
-      log.info("listening", {
-        url: `http://${hostname}:${port}`,
-        sink: config.transport === "upstash" ? config.upstash.url : `Kafka ${config.brokers.join(",")}`,
-        spool: config.spool?.dir ?? "off",
-      }),
-  }, app.fetch);
+  for (const thread of threads) {
+    thread.on("metrics", async (m) => {
+      thread.post({ type: "metrics", id: m.id, text: await metricsOf(own.metrics, threads) });
+    });
+  }
   return {
     stop: async () => {
-      await server.shutdown();
-      await sink.close();
+      await Promise.all(threads.map((t) => t.stop()));
+      await own.stop();
     },
   };
+}
+
+type Thread = Awaited<ReturnType<typeof startThread>>;
+
+/** A worker thread, started and listening. */
+async function startThread(worker: number, workers: number) {
+  const thread = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  const handlers = new Map<string, (m: FromWorker) => void>();
+  const snapshots = new Map<number, (s: ReturnType<Metrics["snapshot"]>) => void>();
+  let nextId = 0;
+  thread.onmessage = ({ data }: MessageEvent<FromWorker>) => {
+    if (data.type === "snapshot") {
+      snapshots.get(data.id)?.(data.snapshot);
+      snapshots.delete(data.id);
+    } else handlers.get(data.type)?.(data);
+  };
+  const post = (message: ToWorker) => thread.postMessage(message);
+  const next = (type: FromWorker["type"]) =>
+    new Promise<FromWorker>((resolve) => handlers.set(type, resolve));
+  const started = Promise.race([next("listening"), next("failed")]);
+  post({ type: "start", worker, workers });
+  const answer = await started;
+  if (answer.type === "failed") {
+    thread.terminate();
+    if (answer.addrInUse) throw new Deno.errors.AddrInUse(answer.message);
+    throw new Error(`collector worker ${worker} could not start: ${answer.message}`);
+  }
+  return {
+    post,
+    on: (type: "metrics", handler: (m: { id: number }) => void) =>
+      handlers.set(type, handler as (m: FromWorker) => void),
+    snapshot: () =>
+      new Promise<ReturnType<Metrics["snapshot"]>>((resolve) => {
+        const id = ++nextId;
+        snapshots.set(id, resolve);
+        post({ type: "snapshot", id });
+      }),
+    stop: async () => {
+      const stopped = next("stopped");
+      post({ type: "stop" });
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
+      thread.terminate();
+    },
+  };
+}
+
+async function metricsOf(own: Metrics, threads: Thread[]): Promise<string> {
+  return Metrics.render([own.snapshot(), ...await Promise.all(threads.map((t) => t.snapshot()))]);
 }
 
 try {

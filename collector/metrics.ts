@@ -1,5 +1,6 @@
 // Prometheus text exposition without a dependency: counters and a histogram with labels, and
-// gauges read at scrape time. One `Metrics` per app, so tests read their own numbers.
+// gauges read at scrape time. One `Metrics` per app, so tests read their own numbers; the workers of
+// one process (main.ts) each count their own and /metrics answers their sum (`Metrics.render`).
 type Labels = Record<string, string>;
 
 function render(labels: Labels): string {
@@ -45,6 +46,8 @@ export class Counter {
   }
 }
 
+export type HistogramState = { counts: number[]; sum: number; count: number };
+
 export class Histogram {
   #counts: number[];
   #sum = 0;
@@ -63,6 +66,17 @@ export class Histogram {
 
   get count(): number {
     return this.#count;
+  }
+
+  get state(): HistogramState {
+    return { counts: [...this.#counts], sum: this.#sum, count: this.#count };
+  }
+
+  /** Adds another histogram's observations (same buckets), e.g. another worker's. */
+  add(other: HistogramState): void {
+    other.counts.forEach((n, i) => (this.#counts[i] += n));
+    this.#sum += other.sum;
+    this.#count += other.count;
   }
 
   render(): string[] {
@@ -98,11 +112,44 @@ export class Metrics {
   /** Read at scrape time, e.g. the spool's depth and bytes. */
   gauges: () => GaugeReading[] = () => [];
 
+  /** Everything counted so far as plain data, which can cross to another worker. */
+  snapshot(): MetricsSnapshot {
+    return {
+      requests: [...this.requests.values],
+      events: [...this.events.values],
+      produceSeconds: this.produceSeconds.state,
+      gauges: this.gauges(),
+    };
+  }
+
   render(): string {
-    const lines = [...this.requests.render(), ...this.events.render(), ...this.produceSeconds.render()];
-    for (const g of this.gauges()) {
+    return Metrics.render([this.snapshot()]);
+  }
+
+  /** The text exposition of the sum of several snapshots (one per worker): counters, histogram, gauges. */
+  static render(snapshots: MetricsSnapshot[]): string {
+    const sum = new Metrics();
+    const gauges = new Map<string, GaugeReading>();
+    for (const s of snapshots) {
+      for (const [k, v] of s.requests) sum.requests.values.set(k, (sum.requests.values.get(k) ?? 0) + v);
+      for (const [k, v] of s.events) sum.events.values.set(k, (sum.events.values.get(k) ?? 0) + v);
+      sum.produceSeconds.add(s.produceSeconds);
+      for (const g of s.gauges) {
+        const seen = gauges.get(g.name);
+        gauges.set(g.name, { ...g, value: (seen?.value ?? 0) + g.value });
+      }
+    }
+    const lines = [...sum.requests.render(), ...sum.events.render(), ...sum.produceSeconds.render()];
+    for (const g of gauges.values()) {
       lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value}`);
     }
     return lines.join("\n") + "\n";
   }
 }
+
+export type MetricsSnapshot = {
+  requests: [string, number][];
+  events: [string, number][];
+  produceSeconds: HistogramState;
+  gauges: GaugeReading[];
+};
