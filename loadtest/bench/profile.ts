@@ -10,7 +10,7 @@
 // top symbols.
 //
 //   deno run -A loadtest/bench/profile.ts [--seconds 10] [--interval-us 250] [--perf] [--out DIR]
-//     [--connections 64] [--cases parse-only-1,parse-only-20,publish-1,publish-20]
+//     [--connections N] [--cases parse-only-1,parse-only-20,publish-1,publish-20]
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,7 +19,7 @@ import { freePort, readPid, stopPid, waitForHttp } from "../../lib/process.ts";
 import { startPipeline, stopPipeline } from "../../stack/pipeline.ts";
 import { cpuDuring } from "./cpu.ts";
 import { type CpuProfile, summarise, summaryText } from "./cpu_profile.ts";
-import { batchBody, WRK } from "./throughput.ts";
+import { batchBody, PUBLISH_CONNECTIONS, WRK } from "./throughput.ts";
 import { ensureWrk, runWrk } from "./wrk.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -100,13 +100,12 @@ async function main() {
       seconds: { type: "string", default: "10" },
       "interval-us": { type: "string", default: "250" },
       perf: { type: "boolean", default: false },
-      connections: { type: "string", default: String(WRK.connections) },
+      connections: { type: "string" }, // default: the bench's (64, publishing 512)
       cases: { type: "string", default: "parse-only-1,parse-only-20,publish-1,publish-20" },
       out: { type: "string", default: join(root, ".data", "bench", `profiles-${Date.now()}`) },
     },
   });
   const seconds = Number(values.seconds);
-  const wrk = { ...WRK, connections: Number(values.connections) };
   const cases = values.cases!.split(",");
   await ensureWrk();
   await Deno.mkdir(values.out!, { recursive: true });
@@ -155,14 +154,20 @@ async function main() {
           ? "collector under `perf record -F 999 -g` (999 samples/s per thread, on CPU)"
           : `collector under the V8 inspector's sampling profiler (every ${values["interval-us"]} µs)`
       }, ` +
-      `wrk ${wrk.threads} thread × ${wrk.connections} connections, ${seconds} s per case after a 3 s warm-up`,
+      `wrk ${WRK.threads} thread, ${seconds} s per case after a 3 s warm-up`,
     ];
     for (const name of ["parse-only", "publish"] as const) {
       const url = `${pipeline.collectorUrl}/v1/batch${name === "parse-only" ? "/parse-only" : ""}`;
       for (const size of [1, 20]) {
         if (!cases.includes(`${name}-${size}`)) continue;
         const body = batchBody(size);
-        console.error(`» ${name}, ${size}-event batches`);
+        const wrk = {
+          ...WRK,
+          connections: Number(
+            values.connections ?? (name === "publish" ? PUBLISH_CONNECTIONS : WRK.connections),
+          ),
+        };
+        console.error(`» ${name}, ${size}-event batches, ${wrk.connections} connections`);
         await runWrk({ url, body, durationS: 3, ...wrk });
         const file = join(values.out!, `collector-${name}-${size}.${perf ? "perf.data" : "cpuprofile"}`);
         await cdp?.send("Profiler.start");
@@ -193,7 +198,7 @@ async function main() {
         ).join(", ");
         report.push(
           "",
-          `### ${name}, ${size}-event batches`,
+          `### ${name}, ${size}-event batches, ${wrk.connections} connections`,
           "",
           `${Math.round(result.rps)} req/s, ${result.errors} errors under the profiler; CPU cores: ${use}, ` +
             `other processes ${cpu.machine.rest.toFixed(2)} (machine ${
