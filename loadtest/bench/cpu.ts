@@ -1,6 +1,7 @@
 // CPU of named processes while a measurement runs, from /proc: which one was the bottleneck. A
-// process is saturated when its busiest part is at a whole core: the main thread for Deno (one
-// JavaScript thread), every thread together for a generator of N threads (N cores).
+// process is saturated when its busiest part is at a whole core: a thread for Deno (JavaScript runs on
+// one thread per isolate: the main thread, or each of the collector's request workers), every thread
+// together for a generator of N threads (N cores).
 const TICKS_PER_S = 100; // USER_HZ, `getconf CLK_TCK` on Linux
 
 /** utime + stime in ticks of a /proc/<pid>[/task/<tid>]/stat line (fields 14 and 15). */
@@ -9,12 +10,20 @@ export function statTicks(statLine: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-function readTicks(pid: number): { process: number; main: number } | undefined {
+type Ticks = { process: number; threads: Map<number, number> };
+
+function readTicks(pid: number): Ticks | undefined {
   try {
-    return {
-      process: statTicks(Deno.readTextFileSync(`/proc/${pid}/stat`)),
-      main: statTicks(Deno.readTextFileSync(`/proc/${pid}/task/${pid}/stat`)),
-    };
+    const threads = new Map<number, number>();
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        threads.set(
+          Number(task.name),
+          statTicks(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/stat`)),
+        );
+      } catch { /* the thread ended */ }
+    }
+    return { process: statTicks(Deno.readTextFileSync(`/proc/${pid}/stat`)), threads };
   } catch {
     return undefined; // not started yet, or gone
   }
@@ -28,8 +37,8 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - n[3] - n[4], total };
 }
 
-/** Cores used over the measured window: the whole process and its main thread. */
-export type CpuUse = { cores: number; mainThread: number };
+/** Cores used over the measured window: the whole process, its main thread, its three busiest threads. */
+export type CpuUse = { cores: number; mainThread: number; busiest: number[] };
 export type CpuReport = {
   /** Per name given; absent when the process was not seen twice in the window. */
   processes: Record<string, CpuUse>;
@@ -49,7 +58,7 @@ export async function cpuDuring<T>(
   work: () => Promise<T>,
   { skipMs = 1000, everyMs = 250 }: { skipMs?: number; everyMs?: number } = {},
 ): Promise<{ result: T; cpu: CpuReport }> {
-  type Sample = { at: number; ticks: { process: number; main: number } };
+  type Sample = { at: number; pid: number; ticks: Ticks };
   const first: Record<string, Sample> = {};
   const last: Record<string, Sample> = {};
   let machineFirst: { at: number; busy: number; total: number } | undefined;
@@ -64,8 +73,8 @@ export async function cpuDuring<T>(
     for (const [name, pid] of Object.entries(pids())) {
       const ticks = pid === undefined ? undefined : readTicks(pid);
       if (!ticks) continue;
-      first[name] ??= { at, ticks };
-      last[name] = { at, ticks };
+      first[name] ??= { at, pid: pid!, ticks };
+      last[name] = { at, pid: pid!, ticks };
     }
   };
   const timer = setInterval(sample, everyMs);
@@ -80,9 +89,12 @@ export async function cpuDuring<T>(
     const b = last[name];
     const seconds = (b.at - a.at) / 1000;
     if (seconds <= 0) continue;
+    const thread = (tid: number) =>
+      ((b.ticks.threads.get(tid) ?? 0) - (a.ticks.threads.get(tid) ?? 0)) / TICKS_PER_S / seconds;
     processes[name] = {
       cores: (b.ticks.process - a.ticks.process) / TICKS_PER_S / seconds,
-      mainThread: (b.ticks.main - a.ticks.main) / TICKS_PER_S / seconds,
+      mainThread: thread(a.pid),
+      busiest: [...b.ticks.threads.keys()].map(thread).sort((x, y) => y - x).slice(0, 3),
     };
   }
   const cores = navigator.hardwareConcurrency;

@@ -121,7 +121,8 @@ async function main() {
   const pipeline = await startPipeline({ dataRoot, ...ports, env: { COLLECTOR_PARSE_ONLY: "true" } });
   let collector: Deno.ChildProcess | undefined;
   try {
-    // The pipeline's collector, restarted with the inspector on: same settings, same spool.
+    // The pipeline's collector, restarted with the inspector on: same settings, same spool, one request
+    // worker (the inspector follows the main thread's isolate; every worker runs the same code).
     await stopPid(join(run, "collector.pid"));
     const inspectPort = await freePort();
     const perf = values.perf!;
@@ -132,7 +133,11 @@ async function main() {
         ...(perf ? [] : [`--inspect=127.0.0.1:${inspectPort}`]),
         join(root, "collector/main.ts"),
       ],
-      env: perf ? { ...pipeline.env, DENO_V8_FLAGS: "--perf-basic-prof" } : pipeline.env,
+      env: {
+        ...pipeline.env,
+        COLLECTOR_WORKERS: "1",
+        ...(perf ? { DENO_V8_FLAGS: "--perf-basic-prof" } : {}),
+      },
       stdout: "null",
       stderr: "null",
     }).spawn();

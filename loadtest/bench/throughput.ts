@@ -52,13 +52,14 @@ export async function ensureGenerators(): Promise<void> {
 }
 
 /**
- * Who was at a whole core (≥ 0.9): the system under test's main thread, or the generator's threads.
+ * Who was at a whole core (≥ 0.9): a thread of the system under test (its JavaScript runs on one thread
+ * per request worker), or the generator's threads.
  * When neither was but the cores were (≥ 90 % busy), the machine was: the processes shared them with
  * each other and with whatever else ran (then CPU per request is the figure that holds).
  */
 function saturated(cpu: CpuReport, sut: string, generatorThreads: number): string[] {
   const out: string[] = [];
-  if ((cpu.processes[sut]?.mainThread ?? 0) >= 0.9) out.push(sut);
+  if ((cpu.processes[sut]?.busiest[0] ?? 0) >= 0.9) out.push(sut);
   if ((cpu.processes.wrk?.cores ?? 0) >= 0.9 * generatorThreads) out.push("wrk");
   if (out.length === 0 && cpu.machine.busy >= 0.9 * cpu.machine.cores) {
     out.push("the machine (its cores busy)");
@@ -73,7 +74,7 @@ function saturated(cpu: CpuReport, sut: string, generatorThreads: number): strin
 function cpuText(cpu: CpuReport, sut: string, rps: number): string {
   const parts = Object.entries(cpu.processes).map(([name, use]) =>
     name === sut
-      ? `${name} ${fmt(use.cores, 2)} (main thread ${fmt(use.mainThread, 2)}; ${
+      ? `${name} ${fmt(use.cores, 2)} (busiest threads ${use.busiest.map((t) => fmt(t, 2)).join(", ")}; ${
         fmt(use.cores / rps * 1e6)
       } µs of CPU per request)`
       : `${name} ${fmt(use.cores, 2)}`
@@ -206,8 +207,8 @@ export async function measureThroughput(
           `at ${fmt(rate)} req/s (oha): ${fmt(half.result.rps)} req/s, p50 ${
             fmt(half.result.p50, 1)
           } ms, p99 ${fmt(half.result.p99, 1)} ms (${fmt(half.result.errors)} errors; collector ${
-            fmt(half.cpu.processes.collector?.mainThread ?? 0, 2)
-          } main thread)`,
+            fmt(half.cpu.processes.collector?.cores ?? 0, 2)
+          } cores)`,
         target,
         ok,
       });
