@@ -1,8 +1,9 @@
 // One aggregate view that fails on a block must not stop ingest (issue 27, item 6): on the real broker
 // and the embedded engine with the processor's config, a view on `counted_events` throws on one event;
 // the blocks after it still reach `events`, `counted_events` and the aggregate tables, and the failure
-// shows where the dashboard's ingest-health panel reads the consumers (system.kafka_consumers). What the
-// failing block itself loses is in clickhouse/README.md, "A failing view".
+// shows where the dashboard's ingest-health panel reads the consumers (system.kafka_consumers) and the
+// consumer-errors alert rule. What the failing block itself loses is in clickhouse/README.md, "A failing
+// view".
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { topicsFromEnv } from "../contract/mod.ts";
@@ -10,6 +11,8 @@ import { ensureTopics, startBroker, stopBroker } from "../kafka/broker.ts";
 import { freePort } from "../lib/process.ts";
 import { processorConfig } from "../processor/config.ts";
 import { EmbeddedEngine } from "../processor/engine/embedded_engine.ts";
+import { readAlertQueries } from "../processor/alerts/observe.ts";
+import { chDateTime } from "../processor/sql_files.ts";
 import { migrate } from "../processor/migrate.ts";
 import { pollUntil } from "../stack/testing.ts";
 
@@ -88,6 +91,13 @@ Deno.test("a view that fails on a block leaves ingest running, and its error sho
       consumers.some((r) => r.errors.some((e) => e.includes("a view failed on this block"))),
       `the view's error on a consumer: ${JSON.stringify(consumers)}`,
     );
+    // The consumer-errors alert rule (processor/alerts.json) reads it: one error in the last 5 minutes.
+    const { consumer_errors } = await readAlertQueries();
+    const [alert] = await engine.rows<{ value: number }>(consumer_errors, {
+      to: chDateTime(Date.now() + 1000),
+      window_s: 300,
+    });
+    ok(Number(alert.value) >= 1, `consumer_errors reads ${JSON.stringify(alert)}`);
   } finally {
     await producer.close();
     await engine.close();

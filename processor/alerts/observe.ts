@@ -10,6 +10,7 @@ export const ALERT_QUERIES = [
   "conversion_rate",
   "cart_abandonment",
   "ingest_errors",
+  "consumer_errors",
   "revenue_anomaly",
 ] as const;
 export type AlertQuery = typeof ALERT_QUERIES[number];

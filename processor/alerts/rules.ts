@@ -14,6 +14,10 @@ export const RULE_KINDS = {
   },
   cart_abandonment: { fires: "above", value: "share of decided cart sessions that were abandoned, per site" },
   ingest_errors: { fires: "above", value: "unparseable Kafka messages per minute over the window" },
+  consumer_errors: {
+    fires: "above",
+    value: "errors of ClickHouse's Kafka consumers over the window (a failing view, the broker)",
+  },
   dlq_rate: { fires: "above", value: "events the collector sent to the DLQ topic, per minute" },
   revenue_anomaly: {
     fires: "abs",

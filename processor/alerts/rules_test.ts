@@ -10,6 +10,7 @@ Deno.test("the shipped alerts.json is valid and covers every rule kind of the is
       "conversion_rate",
       "cart_abandonment",
       "ingest_errors",
+      "consumer_errors",
       "dlq_rate",
       "revenue_anomaly",
     ]),
