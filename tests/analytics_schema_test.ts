@@ -8,6 +8,7 @@ import type { Enrichment, Event } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
 import { EmbeddedEngine } from "../processor/engine/embedded_engine.ts";
 import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";
+import { inOwnProcess } from "../lib/own_process.ts";
 
 /** Every table and view issue 5 names, plus the helpers they are built from. */
 export const ANALYTICS_OBJECTS = [
@@ -103,128 +104,137 @@ const enrichmentOf = (site: string): Enrichment => ({
   country: "",
 });
 
-Deno.test("every SQL file applies on a fresh embedded ClickHouse and every table and view answers", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "shoptrail-schema-" });
-  const engine = new EmbeddedEngine(dir);
-  try {
-    const values = processorConfig(() => undefined).sqlValues;
-    const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
-    assertEquals(report.applied.length, (await readSqlFiles()).length);
-    // Two Kafka tables of one consumer each in the same group (025), both feeding the one parse view;
-    // never a consumer pool (022's pool lost partitions to an idle-consumer close).
-    const kafka = await engine.rows<{ name: string; views: string[]; engine_full: string }>(
-      "SELECT name, dependencies_table AS views, engine_full FROM system.tables WHERE name LIKE 'kafka\\_events%' AND engine = 'Kafka' ORDER BY name",
-    );
-    assertEquals(kafka.map((t) => [t.name, t.views]), [
-      ["kafka_events", ["kafka_events_mv"]],
-      ["kafka_events_2", ["kafka_events_2_mv"]],
-    ]);
-    for (const t of kafka) {
-      ok(/kafka_num_consumers = 1\b/.test(t.engine_full), t.engine_full);
-      // 028: a message read whole and split into its lines by the forwarding view.
-      ok(/kafka_format = 'RawBLOB'/.test(t.engine_full), t.engine_full);
-    }
-    const [group1, group2] = kafka.map((t) => t.engine_full.match(/kafka_group_name = '([^']*)'/)?.[1]);
-    assertEquals(group1, group2);
-    const [messages] = await engine.rows<{ views: string[] }>(
-      "SELECT dependencies_table AS views FROM system.tables WHERE name = 'kafka_messages'",
-    );
-    assertEquals(messages.views, ["events_parse_mv"]);
-    // 027: wider merges of events (catch-up CPU).
-    const [events] = await engine.rows<{ engine_full: string }>(
-      "SELECT engine_full FROM system.tables WHERE name = 'events'",
-    );
-    ok(/merge_selector_base = 10\b/.test(events.engine_full), events.engine_full);
-    // The collector leaves a row's empty fields out of its line (kafkaLine): the parse view must
-    // read that line as the whole row. Two page views of site 'k', alike but for event_id, of now:
-    // a row past the events TTL may be dropped by a TTL merge before it is read.
-    const now = Date.now();
-    const emptyRow = (event_id: string) =>
-      toKafkaRow(
-        { event_id, type: "page_view", ts: now, session_id: "s", url: "https://x.test/" } as Event,
-        { ...enrichmentOf("k"), received_at: now, event_time: now },
+const APPLIES = "every SQL file applies on a fresh embedded ClickHouse and every table and view answers";
+// Its embedded engine must not share a process with another test's (lib/own_process.ts).
+if (inOwnProcess(import.meta.url, APPLIES)) {
+  Deno.test(APPLIES, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "shoptrail-schema-" });
+    const engine = new EmbeddedEngine(dir);
+    try {
+      const values = processorConfig(() => undefined).sqlValues;
+      const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
+      assertEquals(report.applied.length, (await readSqlFiles()).length);
+      // Two Kafka tables of one consumer each in the same group (025), both feeding the one parse view;
+      // never a consumer pool (022's pool lost partitions to an idle-consumer close).
+      const kafka = await engine.rows<{ name: string; views: string[]; engine_full: string }>(
+        "SELECT name, dependencies_table AS views, engine_full FROM system.tables WHERE name LIKE 'kafka\\_events%' AND engine = 'Kafka' ORDER BY name",
       );
-    await engine.command(
-      `INSERT INTO kafka_messages (raw) VALUES ('${JSON.stringify(emptyRow("whole"))}'), ('${
-        kafkaLine(emptyRow("slim"))
-      }')`,
-    );
-    const parsed = await engine.rows<Record<string, unknown>>(
-      "SELECT * EXCEPT event_id FROM events WHERE site = 'k' ORDER BY event_id DESC",
-    );
-    assertEquals(parsed.length, 2);
-    const [whole, slim] = parsed;
-    ok(kafkaLine(emptyRow("slim")).length < JSON.stringify(emptyRow("slim")).length / 2);
-    assertEquals(slim, whole);
-    // One purchase and one page view written directly (the SQL endpoint never allows this).
-    await engine.command(
-      `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
+      assertEquals(kafka.map((t) => [t.name, t.views]), [
+        ["kafka_events", ["kafka_events_mv"]],
+        ["kafka_events_2", ["kafka_events_2_mv"]],
+      ]);
+      for (const t of kafka) {
+        ok(/kafka_num_consumers = 1\b/.test(t.engine_full), t.engine_full);
+        // 028: a message read whole and split into its lines by the forwarding view.
+        ok(/kafka_format = 'RawBLOB'/.test(t.engine_full), t.engine_full);
+      }
+      const [group1, group2] = kafka.map((t) => t.engine_full.match(/kafka_group_name = '([^']*)'/)?.[1]);
+      assertEquals(group1, group2);
+      const [messages] = await engine.rows<{ views: string[] }>(
+        "SELECT dependencies_table AS views FROM system.tables WHERE name = 'kafka_messages'",
+      );
+      assertEquals(messages.views, ["events_parse_mv"]);
+      // 027: wider merges of events (catch-up CPU).
+      const [events] = await engine.rows<{ engine_full: string }>(
+        "SELECT engine_full FROM system.tables WHERE name = 'events'",
+      );
+      ok(/merge_selector_base = 10\b/.test(events.engine_full), events.engine_full);
+      // The collector leaves a row's empty fields out of its line (kafkaLine): the parse view must
+      // read that line as the whole row. Two page views of site 'k', alike but for event_id, of now:
+      // a row past the events TTL may be dropped by a TTL merge before it is read.
+      const now = Date.now();
+      const emptyRow = (event_id: string) =>
+        toKafkaRow(
+          { event_id, type: "page_view", ts: now, session_id: "s", url: "https://x.test/" } as Event,
+          { ...enrichmentOf("k"), received_at: now, event_time: now },
+        );
+      await engine.command(
+        `INSERT INTO kafka_messages (raw) VALUES ('${JSON.stringify(emptyRow("whole"))}'), ('${
+          kafkaLine(emptyRow("slim"))
+        }')`,
+      );
+      const parsed = await engine.rows<Record<string, unknown>>(
+        "SELECT * EXCEPT event_id FROM events WHERE site = 'k' ORDER BY event_id DESC",
+      );
+      assertEquals(parsed.length, 2);
+      const [whole, slim] = parsed;
+      ok(kafkaLine(emptyRow("slim")).length < JSON.stringify(emptyRow("slim")).length / 2);
+      assertEquals(slim, whole);
+      // One purchase and one page view written directly (the SQL endpoint never allows this).
+      await engine.command(
+        `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
       session_id, url, currency, order_id, revenue, items, viewport) VALUES
       ('e1', 'page_view', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/products/p1', '', '', 0, [], '390x844'),
       ('e2', 'purchase', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o1', 19.99,
        [('p1', 1, 19.99)], '390x844')`,
-    );
-    for (const name of ANALYTICS_OBJECTS) {
-      await engine.rows(`SELECT * FROM ${name} LIMIT 10`);
-    }
-    for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
-      await engine.rows(
-        (await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).replaceAll("'demo'", "'s'"),
       );
-    }
-    const hop = await engine.rows<{ revenue: number }>(
-      "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
-    );
-    assertEquals(hop.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
-    // A copy of e1 (a later block, another minute) and a replayed purchase of o1 (clickhouse/029): the
-    // gates turn both away, and only `copies` and the raw `events` see them.
-    await engine.command(
-      `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
+      for (const name of ANALYTICS_OBJECTS) {
+        await engine.rows(`SELECT * FROM ${name} LIMIT 10`);
+      }
+      for await (const entry of Deno.readDir(`${SQL_DIR}queries`)) {
+        await engine.rows(
+          (await Deno.readTextFile(`${SQL_DIR}queries/${entry.name}`)).replaceAll("'demo'", "'s'"),
+        );
+      }
+      const hop = await engine.rows<{ revenue: number }>(
+        "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
+      );
+      assertEquals(hop.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
+      // A copy of e1 (a later block, another minute) and a replayed purchase of o1 (clickhouse/029): the
+      // gates turn both away, and only `copies` and the raw `events` see them.
+      await engine.command(
+        `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
       session_id, url, currency, order_id, revenue, items, viewport, _offset) VALUES
       ('e1', 'page_view', 's', now64(3) + INTERVAL 2 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/products/p1', '', '', 0, [], '390x844', 1),
       ('e3', 'purchase', 's', now64(3), now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o1', 19.99,
        [('p1', 1, 19.99)], '390x844', 2)`,
-    );
-    assertEquals(
-      await engine.rows("SELECT event_id, is_replay FROM counted_events WHERE site = 's' ORDER BY event_id"),
-      [{ event_id: "e1", is_replay: 0 }, { event_id: "e2", is_replay: 0 }, { event_id: "e3", is_replay: 1 }],
-    );
-    assertEquals(
-      await engine.rows("SELECT kind, id, copies FROM copies FINAL WHERE site = 's' ORDER BY kind"),
-      [{ kind: "event", id: "e1", copies: 1 }, { kind: "order", id: "o1", copies: 1 }],
-    );
-    assertEquals(
-      await engine.rows("SELECT viewers, purchasers FROM funnel_1m WHERE site = 's'"),
-      [{ viewers: 1, purchasers: 1 }],
-    );
-    // One session that bought (035): the copy and the replay change neither its start nor its count.
-    assertEquals(
-      await engine.rows(
-        "SELECT sum(sessions) AS n, sum(purchase_sessions) AS bought FROM session_starts WHERE site = 's'",
-      ),
-      [{ n: 1, bought: 1 }],
-    );
-    const again = await engine.rows<{ revenue: number }>(
-      "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
-    );
-    assertEquals(again.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
-    // Locked as the processor locks it: plain queries take no settings; queries with settings (the
-    // processor's own files, on the readonly = 2 session) filter but still cannot write.
-    await engine.lockReadOnly({ maxExecutionTimeS: 30, maxResultRows: 1000 });
-    const filtered = await engine.rows("SELECT event_id FROM events ORDER BY event_id", {}, {
-      additional_table_filters: "{'events': 'type = \\'purchase\\''}",
-    });
-    assertEquals(filtered, [{ event_id: "e2" }, { event_id: "e3" }]);
-    await rejects(
-      engine.rows("INSERT INTO products (id) VALUES ('x')", {}, { max_threads: "1" }),
-      /readonly/i,
-    );
-    await rejects(engine.rows("SELECT 1 SETTINGS max_threads = 1"), /readonly/i);
-  } finally {
-    await engine.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-});
+      );
+      assertEquals(
+        await engine.rows(
+          "SELECT event_id, is_replay FROM counted_events WHERE site = 's' ORDER BY event_id",
+        ),
+        [{ event_id: "e1", is_replay: 0 }, { event_id: "e2", is_replay: 0 }, {
+          event_id: "e3",
+          is_replay: 1,
+        }],
+      );
+      assertEquals(
+        await engine.rows("SELECT kind, id, copies FROM copies FINAL WHERE site = 's' ORDER BY kind"),
+        [{ kind: "event", id: "e1", copies: 1 }, { kind: "order", id: "o1", copies: 1 }],
+      );
+      assertEquals(
+        await engine.rows("SELECT viewers, purchasers FROM funnel_1m WHERE site = 's'"),
+        [{ viewers: 1, purchasers: 1 }],
+      );
+      // One session that bought (035): the copy and the replay change neither its start nor its count.
+      assertEquals(
+        await engine.rows(
+          "SELECT sum(sessions) AS n, sum(purchase_sessions) AS bought FROM session_starts WHERE site = 's'",
+        ),
+        [{ n: 1, bought: 1 }],
+      );
+      const again = await engine.rows<{ revenue: number }>(
+        "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
+      );
+      assertEquals(again.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
+      // Locked as the processor locks it: plain queries take no settings; queries with settings (the
+      // processor's own files, on the readonly = 2 session) filter but still cannot write.
+      await engine.lockReadOnly({ maxExecutionTimeS: 30, maxResultRows: 1000 });
+      const filtered = await engine.rows("SELECT event_id FROM events ORDER BY event_id", {}, {
+        additional_table_filters: "{'events': 'type = \\'purchase\\''}",
+      });
+      assertEquals(filtered, [{ event_id: "e2" }, { event_id: "e3" }]);
+      await rejects(
+        engine.rows("INSERT INTO products (id) VALUES ('x')", {}, { max_threads: "1" }),
+        /readonly/i,
+      );
+      await rejects(engine.rows("SELECT 1 SETTINGS max_threads = 1"), /readonly/i);
+    } finally {
+      await engine.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  });
+}
 
 Deno.test("clickhouse/README.md documents every table and view and shows every example query", async () => {
   const readme = await Deno.readTextFile(`${SQL_DIR}README.md`);
