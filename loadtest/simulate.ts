@@ -13,7 +13,7 @@ import { sendBatch } from "./send.ts";
 import { createShoppers } from "./shoppers.ts";
 import { LatencyHistogram, RateWindow } from "./stats.ts";
 import type { Progress, SimulateOptions } from "./run_options.ts";
-import { computeTruth } from "./truth.ts";
+import { summaryTruth } from "./truth/summary.ts";
 
 export type { Progress, RunAnomaly, SimulateOptions } from "./run_options.ts";
 
@@ -204,7 +204,7 @@ async function main(args: string[]): Promise<number> {
   );
   if (Object.keys(summary.errors).length > 0) console.log(`Errors: ${JSON.stringify(summary.errors)}`);
   if (cli.truthOut) {
-    const truth = computeTruth(summary.events ?? []);
+    const truth = summaryTruth(summary.events ?? []);
     const run = {
       seed: cli.options.seed,
       site: cli.options.site,

@@ -1,10 +1,9 @@
-// Ground truth in plain TypeScript, independent of the SQL: what the analytics tables must show
-// for a list of events the collector accepted. Duplicates are dropped by event_id, then
-// purchases by order_id (the first one in delivery order wins), as ClickHouse decides them when it reads
-// them (clickhouse/029).
-import type { Event, PurchaseEvent } from "../contract/mod.ts";
-
-export type Cents = Record<string, number>;
+// The simulator's own summary of a run (--truth FILE): what the analytics must show for the events
+// the collector accepted, counted by the rule of counting.ts in accepted order, windowed on the
+// event's `ts` unless told otherwise.
+import type { Event, PurchaseEvent } from "../../contract/mod.ts";
+import { dedupEvents, dedupOrders, userOf } from "./counting.ts";
+import { addCents, type Cents, cents, floorTo, lineCents, orderUnits, productIdFromUrl } from "./units.ts";
 
 export type MinuteTruth = {
   /** Window start, ms since epoch (1-minute tumbling windows on the event's time). */
@@ -44,62 +43,16 @@ export type TruthOptions = {
   timeOf?: (event: Event) => number;
 };
 
-/** The person behind an event: user_id, else anonymous_id, else the session. */
-export function userOf(event: Event): string {
-  return event.user_id || event.anonymous_id || event.session_id;
-}
-
 export function windowStart(ms: number, windowMs = 60_000): number {
-  return Math.floor(ms / windowMs) * windowMs;
+  return floorTo(ms, windowMs);
 }
 
-/** The product of a product page view, read from its path `/products/{id}`. */
-export function productIdFromUrl(url: string): string | undefined {
-  const match = /\/products\/([^/?#]+)/.exec(url);
-  return match ? decodeURIComponent(match[1]) : undefined;
-}
-
-/** Keeps the first occurrence of each event_id. */
-export function dedupEvents(events: readonly Event[]): { events: Event[]; duplicates: number } {
-  const seen = new Set<string>();
-  const out: Event[] = [];
-  for (const e of events) {
-    if (seen.has(e.event_id)) continue;
-    seen.add(e.event_id);
-    out.push(e);
-  }
-  return { events: out, duplicates: events.length - out.length };
-}
-
-/** Keeps one purchase per order_id: the first in the given (delivery) order; a thank-you page reload is a replay. */
-export function dedupOrders(events: readonly Event[]): { events: Event[]; duplicates: number } {
-  const seen = new Set<string>();
-  const out = events.filter((e) => {
-    if (e.type !== "purchase") return true;
-    if (seen.has(e.order_id)) return false;
-    seen.add(e.order_id);
-    return true;
-  });
-  return { events: out, duplicates: events.length - out.length };
-}
-
-export function orderCents(purchase: PurchaseEvent): number {
-  return Math.round(purchase.revenue * 100);
-}
-
-export function orderUnits(purchase: PurchaseEvent): number {
-  return purchase.items.reduce((sum, item) => sum + item.quantity, 0);
-}
-
-/** Per-window distinct viewers, carters and purchasers, orders, units and revenue. Expects deduplicated events. */
+/** Per-window distinct viewers, carters and purchasers, orders, units and revenue. Expects counted events. */
 export function minuteWindows(events: readonly Event[], options: TruthOptions = {}): MinuteTruth[] {
   const { windowMs = 60_000, timeOf = (e: Event) => e.ts } = options;
   type Acc =
     & { viewers: Set<string>; carters: Set<string>; purchasers: Set<string> }
-    & Omit<
-      MinuteTruth,
-      "start" | "viewers" | "carters" | "purchasers"
-    >;
+    & Omit<MinuteTruth, "start" | "viewers" | "carters" | "purchasers">;
   const windows = new Map<number, Acc>();
   for (const e of events) {
     const start = windowStart(timeOf(e), windowMs);
@@ -121,7 +74,7 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
       w.purchasers.add(userOf(e));
       w.orders++;
       w.units += orderUnits(e);
-      addCents(w.revenue_cents, e.currency, orderCents(e));
+      addCents(w.revenue_cents, e.currency, cents(e.revenue));
     }
   }
   return [...windows.entries()]
@@ -137,7 +90,7 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
     }));
 }
 
-/** Per-product views (product pages), cart adds and removes, orders, units and revenue. Expects deduplicated events. */
+/** Per-product views (product pages), cart adds and removes, orders, units and revenue. Expects counted events. */
 export function productTotals(events: readonly Event[]): ProductTruth[] {
   const products = new Map<string, ProductTruth>();
   const get = (id: string) => {
@@ -159,38 +112,33 @@ export function productTotals(events: readonly Event[]): ProductTruth[] {
       for (const item of e.items) {
         const p = get(item.product_id);
         p.units += item.quantity;
-        addCents(p.revenue_cents, e.currency, Math.round(item.price * 100) * item.quantity);
+        addCents(p.revenue_cents, e.currency, lineCents(item));
       }
     }
   }
   return [...products.values()].sort((a, b) => (a.product_id < b.product_id ? -1 : 1));
 }
 
-/** The whole truth for a run: dedup, then windows, products and totals. */
-export function computeTruth(events: readonly Event[], options: TruthOptions = {}): Truth {
+/** The simulator's truth for a run: the rule, then windows, products and totals. */
+export function summaryTruth(events: readonly Event[], options: TruthOptions = {}): Truth {
   const byId = dedupEvents(events);
   const byOrder = dedupOrders(byId.events);
-  const unique = byOrder.events;
-  const minutes = minuteWindows(unique, options);
-  const purchases = unique.filter((e): e is PurchaseEvent => e.type === "purchase");
+  const counted = byOrder.events;
+  const purchases = counted.filter((e): e is PurchaseEvent => e.type === "purchase");
   const revenue: Cents = {};
-  for (const p of purchases) addCents(revenue, p.currency, orderCents(p));
+  for (const p of purchases) addCents(revenue, p.currency, cents(p.revenue));
   return {
-    events: unique.length,
+    events: counted.length,
     duplicate_events: byId.duplicates,
     duplicate_orders: byOrder.duplicates,
-    minutes,
-    products: productTotals(unique),
+    minutes: minuteWindows(counted, options),
+    products: productTotals(counted),
     totals: {
       orders: purchases.length,
       units: purchases.reduce((sum, p) => sum + orderUnits(p), 0),
       revenue_cents: revenue,
-      viewers: new Set(unique.filter((e) => e.type === "page_view").map(userOf)).size,
+      viewers: new Set(counted.filter((e) => e.type === "page_view").map(userOf)).size,
       purchasers: new Set(purchases.map(userOf)).size,
     },
   };
-}
-
-function addCents(acc: Cents, currency: string, cents: number): void {
-  acc[currency] = (acc[currency] ?? 0) + cents;
 }

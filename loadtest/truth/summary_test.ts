@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import type { Event } from "../contract/mod.ts";
-import {
-  computeTruth,
-  dedupEvents,
-  dedupOrders,
-  minuteWindows,
-  productIdFromUrl,
-  productTotals,
-  userOf,
-} from "./truth.ts";
+import type { Event } from "../../contract/mod.ts";
+import { dedupEvents, dedupOrders, userOf } from "./counting.ts";
+import { minuteWindows, productTotals, summaryTruth } from "./summary.ts";
+import { productIdFromUrl } from "./units.ts";
 
 const T = Date.UTC(2025, 0, 1, 12, 0, 0);
 let n = 0;
@@ -120,10 +114,10 @@ Deno.test("productIdFromUrl() reads /products/{id} and ignores other pages", () 
   assert.equal(productIdFromUrl("https://x.example/cart"), undefined);
 });
 
-Deno.test("computeTruth() is exact under duplicated events and replayed orders", () => {
+Deno.test("summaryTruth() is exact under duplicated events and replayed orders", () => {
   const purchase = buy(T, "o1");
   const replay = { ...purchase, event_id: id(), ts: T + 30_000 };
-  const truth = computeTruth([view(T), purchase, purchase, replay, view(T)]);
+  const truth = summaryTruth([view(T), purchase, purchase, replay, view(T)]);
   assert.equal(truth.duplicate_events, 1);
   assert.equal(truth.duplicate_orders, 1);
   assert.deepEqual(truth.totals, {
