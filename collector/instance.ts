@@ -11,16 +11,19 @@ import type { Sink, SinkMessage } from "./sinks/sink.ts";
 import { type SpoolOptions, SpoolSink } from "./sinks/spool/spool.ts";
 import { UpstashSink } from "./sinks/upstash.ts";
 import { Sites } from "./clients/sites.ts";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { sdkRoutes } from "../sdk/serve.ts";
 import { createLogger } from "../lib/log.ts";
 import type { Running } from "../lib/service.ts";
 
 const log = createLogger("collector");
 
-/** Worker 0 keeps the configured spool folder; worker i > 0 spools beside it, in `<dir>.<i>`. */
+/**
+ * Worker 0 keeps the configured spool folder; worker i > 0 spools in `<dir>/worker-<i>`, inside it, so
+ * one volume holds a machine's spools (a spool reads only its own segment files).
+ */
 export function spoolDirOf(dir: string, worker: number): string {
-  return worker === 0 ? dir : `${dir}.${worker}`;
+  return worker === 0 ? dir : join(dir, `worker-${worker}`);
 }
 
 export type InstanceOptions = {
@@ -123,17 +126,12 @@ function drainOrphans(
   let stopped = false;
   const shared: Sink = { publish: (messages) => transport.publish(messages), close: async () => {} };
   (async () => {
-    const name = basename(spool.dir);
     const found: string[] = [];
-    try {
-      for await (const entry of Deno.readDir(dirname(spool.dir))) {
-        const index = entry.name.startsWith(`${name}.`) ? entry.name.slice(name.length + 1) : "";
-        if (entry.isDirectory && /^\d+$/.test(index) && Number(index) >= workers) {
-          found.push(join(dirname(spool.dir), entry.name));
-        }
+    for await (const entry of Deno.readDir(spool.dir)) {
+      const index = /^worker-(\d+)$/.exec(entry.name)?.[1];
+      if (entry.isDirectory && index !== undefined && Number(index) >= workers) {
+        found.push(join(spool.dir, entry.name));
       }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
     for (const dir of found) {
       if (stopped) return;

@@ -11,6 +11,7 @@ import type { SqlEndpoint } from "../lib/sql_client.ts";
 import { buildIfStale } from "../sdk/build.ts";
 import { freePort, readPid, type Service, spawnDeno, stopPid, waitForHttp } from "../lib/process.ts";
 import { freePortRange, portFree, portHolder } from "../lib/ports.ts";
+import { COLLECTOR_V8_FLAGS } from "../collector/config.ts";
 
 export type PipelineOptions = {
   dataRoot: string;
@@ -127,7 +128,7 @@ async function startServices(
       name: "collector",
       script: "collector/main.ts",
       dataRoot,
-      env,
+      env: { ...env, DENO_V8_FLAGS: `${env.DENO_V8_FLAGS ?? ""} ${COLLECTOR_V8_FLAGS}`.trim() },
       healthUrl: `${collectorUrl}/health`,
       deadlineMs,
     }),
