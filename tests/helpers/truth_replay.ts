@@ -1,0 +1,70 @@
+// A crash's replay: the processor is killed once ClickHouse has read every delivery, its consumer
+// group forgotten, and the pipeline started again, so ClickHouse reads every message a second time at
+// the same offsets (as after a commit lost in a crash or a rebalance).
+import { Admin } from "@platformatic/kafka";
+import { readPid } from "../../lib/process.ts";
+import { processorConfig } from "../../processor/config.ts";
+import { startPipeline } from "../../stack/pipeline.ts";
+import { pollUntil, type TestPipeline } from "../../stack/testing.ts";
+import { SITE } from "./truth_traffic.ts";
+
+/** Kills the processor, forgets its consumer group, restarts, and waits until each delivery was read twice. */
+export async function readEverythingTwice(pipeline: TestPipeline, deliveries: number): Promise<void> {
+  // The same messages at the same offsets again, as after a commit lost in a crash or a
+  // rebalance, and the gates of clickhouse/029 must survive the kill (they live in .data).
+  // Killed once the chain behind `events` has finished its last block (a kill inside a block
+  // can leave it in some aggregate tables and not others: clickhouse/README.md, "Killed mid-block").
+  await pollUntil(
+    () =>
+      pipeline.rows<Record<string, string>>(
+        `SELECT (SELECT uniqExact(event_id) FROM events) AS ids, (SELECT count() FROM counted_events) AS counted,
+          (SELECT count() FROM event_gate) AS gated,
+          (SELECT countIf(type = 'page_view' AND is_replay = 0) FROM counted_events) AS views,
+          (SELECT sum(page_views) FROM traffic_hours) AS hourly_views,
+          (SELECT uniqExactIf(session_id, is_replay = 0) FROM counted_events) AS sessions,
+          (SELECT uniqExactMerge(sessions) FROM traffic_days) AS daily_sessions,
+          (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events) AS orders,
+          (SELECT sum(orders) FROM revenue_minutes) AS minute_orders,
+          (SELECT sum(purchases) FROM product_hours) AS product_orders,
+          (SELECT uniqExactIf(order_id, type = 'purchase' AND is_replay = 0 AND length(items) > 0)
+            FROM counted_events) AS orders_with_lines`,
+      ),
+    ([r]) =>
+      r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
+      r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
+      Number(r.product_orders) >= Number(r.orders_with_lines),
+    { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
+  );
+  const pidFile = `${pipeline.dataRoot}/run/processor.pid`;
+  Deno.kill(readPid(pidFile)!, "SIGKILL");
+  await pollUntil(() => Promise.resolve(readPid(pidFile)), (pid) => pid === undefined, {
+    what: "processor gone",
+  });
+  const group = processorConfig((name) => pipeline.env[name]).sqlValues.KAFKA_GROUP;
+  const admin = new Admin({ clientId: "truth-test", bootstrapBrokers: [pipeline.kafkaBootstrap] });
+  try {
+    // The killed consumers stay members until their session times out (10 s).
+    await pollUntil(() => admin.deleteGroups({ groups: [group] }).then(() => true), (done) => done, {
+      what: `consumer group ${group} deleted`,
+      deadlineMs: 60_000,
+      intervalMs: 1000,
+    });
+  } finally {
+    await admin.close();
+  }
+  await startPipeline({
+    dataRoot: pipeline.dataRoot,
+    kafkaPort: Number(new URL(`http://${pipeline.kafkaBootstrap}`).port),
+    processorPort: Number(new URL(pipeline.sql.url).port),
+    collectorPort: Number(new URL(pipeline.collectorUrl).port),
+  });
+  await pollUntil(
+    () =>
+      pipeline.rows<{ reads: string; positions: string }>(
+        `SELECT count() AS reads, uniqExact(_partition, _offset, event_id) AS positions
+        FROM events WHERE site = '${SITE}'`,
+      ),
+    (rows) => Number(rows[0].reads) === 2 * deliveries && Number(rows[0].positions) === deliveries,
+    { what: "every delivery read twice", deadlineMs: 120_000, intervalMs: 250 },
+  );
+}
