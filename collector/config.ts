@@ -82,9 +82,7 @@ export function collectorConfig(env: Env = processEnv) {
      * Request workers on the port (threads of one process, each with its own Kafka producer and
      * spool: main.ts); "auto" is one per core.
      */
-    workers: workers === "auto"
-      ? navigator.hardwareConcurrency
-      : envInt(env, "COLLECTOR_WORKERS", 1, { min: 1, max: 256 }),
+    workers: workers === "auto" ? navigator.hardwareConcurrency : workerCount(env),
     host,
     port: envPort(env, "COLLECTOR_PORT", 8080),
     brokers: brokersFromEnv(env),
@@ -134,6 +132,14 @@ export function collectorConfig(env: Env = processEnv) {
     /** The folder `GET /sdk.js` serves the bundle from (sdk/dist/ unless set), as the SDK build writes it. */
     sdkDistDir: env("SDK_DIST_DIR") || undefined,
   };
+}
+
+function workerCount(env: Env): number {
+  try {
+    return envInt(env, "COLLECTOR_WORKERS", 1, { min: 1, max: 256 });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}, or auto (one per core)`);
+  }
 }
 
 export type CollectorConfig = ReturnType<typeof collectorConfig>;

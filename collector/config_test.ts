@@ -41,6 +41,10 @@ Deno.test("collectorConfig() stops on a bad value, naming the variable and the e
       /COLLECTOR_KAFKA_COMPRESSION="brotli" is not valid: expected one of none/,
     ],
     [
+      { COLLECTOR_WORKERS: "all" },
+      /COLLECTOR_WORKERS="all" is not valid: expected a whole number from 1 to 256, or auto \(one per core\)/,
+    ],
+    [
       { COLLECTOR_PARSE_ONLY: "yes" },
       /COLLECTOR_PARSE_ONLY="yes" is not valid: expected one of true, 1, false, 0/,
     ],

@@ -34,3 +34,73 @@ Deno.test("the collector process on a taken port exits 1 with one log line namin
     taken.close();
   }
 });
+
+Deno.test("two workers serve one port, each spooling in its own folder, and /metrics answers their sum", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = probe.addr as Deno.NetAddr;
+  probe.close();
+  const dir = await Deno.makeTempDir({ prefix: "collector-workers-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fileURLToPath(new URL("main.ts", import.meta.url))],
+    env: {
+      COLLECTOR_WORKERS: "2",
+      COLLECTOR_PORT: String(port),
+      COLLECTOR_SPOOL_DIR: `${dir}/spool`,
+      COLLECTOR_KAFKA_TIMEOUT_MS: "200",
+      KAFKA_BROKERS: "127.0.0.1:1", // nobody: every batch goes to a spool
+      LOG_FORMAT: "json",
+    },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (
+      let i = 0;
+      (await fetch(`${url}/health`).then((r) => r.body?.cancel(), () => "down")) === "down";
+      i++
+    ) {
+      if (i > 100) throw new Error("the collector did not start");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const body = JSON.stringify({
+      site: "shop",
+      sent_at: Date.now(),
+      events: [{
+        event_id: crypto.randomUUID(),
+        type: "page_view",
+        ts: Date.now(),
+        session_id: "s",
+        url: "https://shop.example/",
+      }],
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // A connection of its own each time, so the kernel spreads them over both workers.
+      const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+      const response = await fetch(`${url}/v1/batch`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body,
+        client,
+      });
+      statuses.push(response.status);
+      await response.body?.cancel();
+      client.close();
+    }
+    assertEquals(new Set(statuses), new Set([202]));
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    match(metrics, /^collector_requests_total\{route="\/v1\/batch",method="POST",status="202"\} 40$/m);
+    match(metrics, /^collector_spool_batches 40$/m);
+    const segments = async (path: string) =>
+      (await Array.fromAsync(Deno.readDir(path))).filter((e) => e.name.endsWith(".seg")).length;
+    assertEquals([await segments(`${dir}/spool`) > 0, await segments(`${dir}/spool/worker-1`) > 0], [
+      true,
+      true,
+    ]);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
