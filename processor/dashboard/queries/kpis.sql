@@ -2,8 +2,9 @@
 -- cart_states, funnel_minutes): sessions that started in the minutes that start in the range and
 -- those of them with an order (ever); page views of those minutes, each event_id once; and cart
 -- abandonment as clickhouse/ cart_abandonment defines it: of the sessions whose last cart event lies
--- in the range, abandoned / (abandoned + purchased), carts younger than 30 minutes still 'open' and
--- not in the rate. Rates are fractions.
+-- in the range, abandoned / (abandoned + purchased), carts younger than 30 minutes at the range's end
+-- still 'open' and not in the rate. The range's end, not now(): the numbers are those of the range
+-- the refresh asked for, as the other panels' are. Rates are fractions.
 WITH
     s AS
     (
@@ -17,9 +18,9 @@ WITH
     (
         SELECT
             sum(carts) AS cart_sessions,
-            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE <= now64(3, 'UTC')) AS abandoned_sessions,
+            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE <= {to:DateTime('UTC')}) AS abandoned_sessions,
             sum(purchased_carts) AS purchased,
-            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE > now64(3, 'UTC')) AS open_carts
+            sumIf(carts - purchased_carts, last_cart_at + INTERVAL 30 MINUTE > {to:DateTime('UTC')}) AS open_carts
         FROM cart_states
         WHERE site = {site:String}
           AND last_cart_at >= {from:DateTime('UTC')}
