@@ -1,9 +1,6 @@
-// Linger batching: messages from concurrent requests go to Kafka together, in one produce request;
-// each caller gets its own part of the outcome. Neither Kafka client we measured batches across
-// calls by itself. When no produce is in flight, what arrived in this turn of the event loop goes
-// at once (a fixed wait added `lingerMs` to every answer, and with 64 connections held the collector
-// under 64 / 5 ms ≈ 13k requests/s whatever its CPU); while one is in flight, messages gather until
-// it is answered, or `lingerMs` passes, or `maxBatch` are waiting.
+// Linger batching: messages from concurrent requests wait up to `lingerMs` (or until `maxBatch`
+// messages are waiting) and go to Kafka in one produce request; each caller gets its own part
+// of the outcome. Neither Kafka client we measured batches across calls by itself.
 import type { PublishOutcome, SinkMessage } from "../sink.ts";
 
 type Waiting = { messages: SinkMessage[]; resolve: (outcomes: PublishOutcome[]) => void };
@@ -12,7 +9,6 @@ export class Linger {
   #waiting: Waiting[] = [];
   #count = 0;
   #timer?: ReturnType<typeof setTimeout>;
-  #inFlight = 0;
 
   constructor(
     readonly send: (messages: SinkMessage[]) => Promise<PublishOutcome[]>,
@@ -24,7 +20,7 @@ export class Linger {
       this.#waiting.push({ messages, resolve });
       this.#count += messages.length;
       if (this.#count >= this.options.maxBatch || this.options.lingerMs === 0) this.flush();
-      else this.#timer ??= setTimeout(() => this.flush(), this.#inFlight > 0 ? this.options.lingerMs : 0);
+      else this.#timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
     });
   }
 
@@ -35,7 +31,6 @@ export class Linger {
     this.#waiting = [];
     this.#count = 0;
     if (waiting.length === 0) return;
-    this.#inFlight++;
     this.send(waiting.flatMap((w) => w.messages)).then(
       (outcomes) => {
         let at = 0;
@@ -45,9 +40,6 @@ export class Linger {
         }
       },
       () => waiting.forEach((w) => w.resolve(w.messages.map(() => "retriable"))),
-    ).finally(() => {
-      // What gathered while this produce was out goes now, not when its linger timer ends.
-      if (--this.#inFlight === 0 && this.#waiting.length > 0) this.flush();
-    });
+    );
   }
 }
