@@ -67,12 +67,12 @@ export async function startInstance(
       {
         name: "collector_spool_batches",
         help: "Batches in the spool waiting for Kafka",
-        value: spool.depth.batches,
+        value: spool.depth.batches + (orphans?.depth().batches ?? 0),
       },
       {
         name: "collector_spool_bytes",
         help: "Bytes in the spool waiting for Kafka",
-        value: spool.depth.bytes,
+        value: spool.depth.bytes + (orphans?.depth().bytes ?? 0),
       },
     ];
   }
@@ -121,7 +121,7 @@ function drainOrphans(
   workers: number,
   transport: Sink,
   stored: SpoolOptions["stored"],
-): { stop(): Promise<void> } {
+): { stop(): Promise<void>; depth(): { batches: number; bytes: number } } {
   const opened: SpoolSink[] = [];
   let stopped = false;
   const shared: Sink = { publish: (messages) => transport.publish(messages), close: async () => {} };
@@ -145,6 +145,15 @@ function drainOrphans(
     }
   })().catch((error) => log.error("could not replay a spool of a former worker", { error }));
   return {
+    /** What the former workers' spools still hold: part of /metrics' spool gauges. */
+    depth: () =>
+      opened.reduce(
+        (sum, o) => ({ batches: sum.batches + o.depth.batches, bytes: sum.bytes + o.depth.bytes }),
+        {
+          batches: 0,
+          bytes: 0,
+        },
+      ),
     // A spool closed before it drained keeps its folder (drained() never resolves for it).
     stop: async () => {
       stopped = true;

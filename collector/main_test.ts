@@ -35,26 +35,26 @@ Deno.test("the collector process on a taken port exits 1 with one log line namin
   }
 });
 
-Deno.test("two workers serve one port, each spooling in its own folder, and /metrics answers their sum", async () => {
+Deno.test("two workers serve one port, each spooling in its own folder; /metrics sums them, and one worker takes over both spools", async () => {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = probe.addr as Deno.NetAddr;
   probe.close();
   const dir = await Deno.makeTempDir({ prefix: "collector-workers-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fileURLToPath(new URL("main.ts", import.meta.url))],
-    env: {
-      COLLECTOR_WORKERS: "2",
-      COLLECTOR_PORT: String(port),
-      COLLECTOR_SPOOL_DIR: `${dir}/spool`,
-      COLLECTOR_KAFKA_TIMEOUT_MS: "200",
-      KAFKA_BROKERS: "127.0.0.1:1", // nobody: every batch goes to a spool
-      LOG_FORMAT: "json",
-    },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   const url = `http://127.0.0.1:${port}`;
-  try {
+  const start = async (workers: number) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", fileURLToPath(new URL("main.ts", import.meta.url))],
+      env: {
+        COLLECTOR_WORKERS: String(workers),
+        COLLECTOR_PORT: String(port),
+        COLLECTOR_SPOOL_DIR: `${dir}/spool`,
+        COLLECTOR_KAFKA_TIMEOUT_MS: "200",
+        KAFKA_BROKERS: "127.0.0.1:1", // nobody: every batch goes to a spool
+        LOG_FORMAT: "json",
+      },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
     for (
       let i = 0;
       (await fetch(`${url}/health`).then((r) => r.body?.cancel(), () => "down")) === "down";
@@ -63,6 +63,12 @@ Deno.test("two workers serve one port, each spooling in its own folder, and /met
       if (i > 100) throw new Error("the collector did not start");
       await new Promise((r) => setTimeout(r, 100));
     }
+    return child;
+  };
+  const metric = async (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, "m").exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+  let child = await start(2);
+  try {
     const body = JSON.stringify({
       site: "shop",
       sent_at: Date.now(),
@@ -89,15 +95,28 @@ Deno.test("two workers serve one port, each spooling in its own folder, and /met
       client.close();
     }
     assertEquals(new Set(statuses), new Set([202]));
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    match(metrics, /^collector_requests_total\{route="\/v1\/batch",method="POST",status="202"\} 40$/m);
-    match(metrics, /^collector_spool_batches 40$/m);
+    assertEquals(
+      await metric('collector_requests_total\\{route="/v1/batch",method="POST",status="202"\\}'),
+      40,
+    );
+    assertEquals(await metric("collector_spool_batches"), 40);
     const segments = async (path: string) =>
       (await Array.fromAsync(Deno.readDir(path))).filter((e) => e.name.endsWith(".seg")).length;
     assertEquals([await segments(`${dir}/spool`) > 0, await segments(`${dir}/spool/worker-1`) > 0], [
       true,
       true,
     ]);
+
+    // One worker now: it replays worker 1's spool as well as its own (Kafka is still away).
+    child.kill("SIGTERM");
+    await child.status;
+    child = await start(1);
+    for (let i = 0; (await metric("collector_spool_batches")) !== 40; i++) {
+      if (i > 50) {
+        throw new Error(`the spools hold ${await metric("collector_spool_batches")} batches, not 40`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     child.kill("SIGTERM");
     await child.status;
