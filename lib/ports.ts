@@ -4,9 +4,9 @@ export type PortHolder = { pid: number; command: string };
 
 const LISTEN = "0A";
 
-/** The socket inodes listening on `port` (any address, IPv4 or IPv6), from /proc/net. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
+/** The socket inodes listening on `port` (any address, IPv4 or IPv6), from /proc/net; undefined without it. */
+function listeningInodes(port: number): Set<string> | undefined {
+  let inodes: Set<string> | undefined;
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text = "";
     try {
@@ -14,6 +14,7 @@ function listeningInodes(port: number): Set<string> {
     } catch {
       continue;
     }
+    inodes ??= new Set();
     for (const line of text.split("\n").slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== LISTEN) continue;
@@ -26,7 +27,7 @@ function listeningInodes(port: number): Set<string> {
 /** The process holding a listening socket on `port`, or undefined when the port is free or its holder hidden. */
 export function portHolder(port: number): PortHolder | undefined {
   const inodes = listeningInodes(port);
-  if (inodes.size === 0) return undefined;
+  if (!inodes || inodes.size === 0) return undefined;
   for (const proc of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(proc.name)) continue;
     try {
@@ -45,8 +46,14 @@ export function portHolder(port: number): PortHolder | undefined {
   return { pid: 0, command: "(a process this user cannot see)" };
 }
 
-/** True when nothing accepts a connection on 127.0.0.1:port (what binding it would need). */
+/**
+ * True when nothing listens on `port`. Only a listener counts: a port that is the local end of another
+ * connection can still be listened on (servers bind with SO_REUSEADDR), and a test bind would call it
+ * taken. Without /proc, a test bind decides.
+ */
 export function portFree(port: number, hostname = "127.0.0.1"): boolean {
+  const listening = listeningInodes(port);
+  if (listening) return listening.size === 0;
   try {
     Deno.listen({ hostname, port }).close();
     return true;

@@ -23,6 +23,8 @@ export function startTestPipeline(
     startPipeline({
       dataRoot,
       kafkaPort: await freePort(),
+      // Its own free port: kafkaPort + 1 may be another connection's local end.
+      kafkaControllerPort: await freePort(),
       processorPort: await freePort(),
       collectorPort: await freePort(),
       env,
