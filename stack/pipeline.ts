@@ -72,6 +72,9 @@ function serviceEnv(
   },
 ): Record<string, string> {
   return {
+    // The broker and ClickHouse share this machine's cores: one collector worker unless asked for more
+    // (one answered faster than two at fixed publish rates on 2 cores: docs/SCALING.md).
+    COLLECTOR_WORKERS: "1",
     ...Deno.env.toObject(),
     KAFKA_BROKERS: o.kafkaBrokers,
     PROCESSOR_PORT: String(o.processorPort),
