@@ -3,7 +3,14 @@
 // whose keys are the columns of ClickHouse's `kafka_events`.
 import { z } from "zod";
 
-export const EVENT_TYPES = ["page_view", "add_to_cart", "remove_from_cart", "purchase"] as const;
+export const EVENT_TYPES = [
+  "page_view",
+  "product_view",
+  "add_to_cart",
+  "remove_from_cart",
+  "begin_checkout",
+  "purchase",
+] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 const MAX_ID = 128;
@@ -55,8 +62,27 @@ const cartFields = {
 };
 
 export const PageView = z.object({ ...common, type: z.literal("page_view") });
+/** A product's page (or quick view) was seen: the funnel's step between a page view and a cart add. */
+export const ProductView = z.object({
+  ...common,
+  type: z.literal("product_view"),
+  product_id: id,
+  product_name: text.optional(),
+  category: text.optional(),
+  price: money.max(MAX_PRICE).optional(),
+  currency: currency.optional(),
+});
 export const AddToCart = z.object({ ...common, type: z.literal("add_to_cart"), ...cartFields });
 export const RemoveFromCart = z.object({ ...common, type: z.literal("remove_from_cart"), ...cartFields });
+/** The shopper left the cart for the checkout: the funnel's step between a cart add and a purchase. */
+export const BeginCheckout = z.object({
+  ...common,
+  type: z.literal("begin_checkout"),
+  currency: currency.optional(),
+  /** What the cart is worth as the checkout starts. */
+  value: money.optional(),
+  items: z.array(OrderItem).max(MAX_ITEMS).optional(),
+});
 export const Purchase = z.object({
   ...common,
   type: z.literal("purchase"),
@@ -66,10 +92,19 @@ export const Purchase = z.object({
   items: z.array(OrderItem).min(1).max(MAX_ITEMS),
 });
 
-export const Event = z.discriminatedUnion("type", [PageView, AddToCart, RemoveFromCart, Purchase]);
+export const Event = z.discriminatedUnion("type", [
+  PageView,
+  ProductView,
+  AddToCart,
+  RemoveFromCart,
+  BeginCheckout,
+  Purchase,
+]);
 export type Event = z.infer<typeof Event>;
 export type PageViewEvent = z.infer<typeof PageView>;
+export type ProductViewEvent = z.infer<typeof ProductView>;
 export type CartEvent = z.infer<typeof AddToCart>;
+export type BeginCheckoutEvent = z.infer<typeof BeginCheckout>;
 export type PurchaseEvent = z.infer<typeof Purchase>;
 
 export const MAX_EVENTS_PER_BATCH = 500;

@@ -20,17 +20,28 @@ export type Enrichment = {
   ip_hash: string;
   /** ISO 3166 alpha-2 code from the edge's country header, "" when absent. */
   country: string;
+  /**
+   * A page view's product, read from its URL by the site's `product_url_patterns`
+   * (product_url.ts): the product view of a shop that cannot send `product_view` events.
+   */
+  product_id?: string;
 };
 
 /**
  * One event's row on the events topic (a line of a message): a flat object whose keys are exactly
  * the columns of the `kafka_events` table. Optional contract fields become empty strings or zeros,
  * which kafkaLine leaves out of the line: ClickHouse reads a missing field as that same default.
+ * Columns shared by types: a product view fills the product columns as a cart event does (its
+ * quantity stays 0); a page view carries a product_id only from its site's URL patterns; a
+ * begin_checkout's `value` goes in `revenue` and its items in `items`, like a purchase's, so every
+ * reader of those columns must filter on `type` (they all do: order money is `type = 'purchase'`).
  */
 export type KafkaRow = ReturnType<typeof toKafkaRow>;
 
 export function toKafkaRow(event: Event, enrichment: Enrichment) {
   const cart = event.type === "add_to_cart" || event.type === "remove_from_cart" ? event : undefined;
+  const product = cart ?? (event.type === "product_view" ? event : undefined);
+  const checkout = event.type === "begin_checkout" ? event : undefined;
   const purchase = event.type === "purchase" ? event : undefined;
   return {
     event_id: event.event_id,
@@ -52,15 +63,15 @@ export function toKafkaRow(event: Event, enrichment: Enrichment) {
     utm_campaign: event.utm_campaign ?? "",
     utm_term: event.utm_term ?? "",
     utm_content: event.utm_content ?? "",
-    product_id: cart?.product_id ?? "",
-    product_name: cart?.product_name ?? "",
-    category: cart?.category ?? "",
-    price: cart?.price ?? 0,
+    product_id: product?.product_id ?? enrichment.product_id ?? "",
+    product_name: product?.product_name ?? "",
+    category: product?.category ?? "",
+    price: product?.price ?? 0,
     quantity: cart?.quantity ?? 0,
-    currency: cart?.currency ?? purchase?.currency ?? "",
+    currency: product?.currency ?? purchase?.currency ?? checkout?.currency ?? "",
     order_id: purchase?.order_id ?? "",
-    revenue: purchase?.revenue ?? 0,
-    items: purchase?.items ?? [],
+    revenue: purchase?.revenue ?? checkout?.value ?? 0,
+    items: purchase?.items ?? checkout?.items ?? [],
     props: event.props ? JSON.stringify(event.props) : "",
     browser: enrichment.browser,
     os: enrichment.os,

@@ -107,7 +107,7 @@ export function productTotals(events: readonly Event[]): ProductTruth[] {
       if (id) get(id).views++;
     } else if (e.type === "add_to_cart") get(e.product_id).carts++;
     else if (e.type === "remove_from_cart") get(e.product_id).removes++;
-    else {
+    else if (e.type === "purchase") {
       for (const id of new Set(e.items.map((i) => i.product_id))) get(id).purchases++;
       for (const item of e.items) {
         const p = get(item.product_id);

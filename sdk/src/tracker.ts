@@ -22,7 +22,10 @@ import { backoff, beacon, post } from "./transport.ts";
 import type { BatchBody, CartItem, Event, Order, Props } from "./types.ts";
 
 /** Event types that carry nothing beyond the common fields: the ones `track` can send. */
-export type PlainType = Exclude<Event["type"], "add_to_cart" | "remove_from_cart" | "purchase">;
+export type PlainType = Exclude<
+  Event["type"],
+  "product_view" | "add_to_cart" | "remove_from_cart" | "begin_checkout" | "purchase"
+>;
 
 export type Tracker = ReturnType<typeof createTracker>;
 
