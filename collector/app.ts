@@ -133,6 +133,7 @@ export function createApp(options: AppOptions) {
     const rows = dropped ? [] : enrich(checked.accepted.map((a) => a.event), {
       site: site.id,
       keepQuery: site.keepQuery,
+      productUrl: site.productUrl,
       sentAt: envelope.sentAt,
       receivedAt,
       client: about,
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions) {
       accepted: checked.accepted.map((a) => ({ index: a.index, event_id: a.event.event_id })),
       rejected: checked.rejected,
       dropped,
+      warnings: checked.warnings,
     });
     metrics.events.inc({ outcome: "accepted", reason: "" }, result.accepted);
     if (result.dropped) metrics.events.inc({ outcome: "dropped", reason: "bot" }, result.dropped);

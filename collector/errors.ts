@@ -33,6 +33,13 @@ export const EVENT_ERRORS = {
 
 export type EventErrorCode = keyof typeof EVENT_ERRORS;
 
+/** What an accepted event was stored without, reported in the response's `warnings`. */
+export const EVENT_WARNINGS = {
+  unknown_field: "carries a field its event type does not have: stored without it",
+} as const;
+
+export type EventWarningCode = keyof typeof EVENT_WARNINGS;
+
 export class CollectorError extends Error {
   constructor(
     readonly code: ErrorCode,

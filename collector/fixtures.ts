@@ -30,6 +30,26 @@ export function event(
   if (type === "add_to_cart" || type === "remove_from_cart") {
     return { ...base, product_id: "p1", price: 19.99, quantity: 2, currency: "EUR", ...extra };
   }
+  if (type === "product_view") {
+    return {
+      ...base,
+      product_id: "p1",
+      product_name: "Shirt",
+      category: "Tops",
+      price: 19.99,
+      currency: "EUR",
+      ...extra,
+    };
+  }
+  if (type === "begin_checkout") {
+    return {
+      ...base,
+      currency: "EUR",
+      value: 39.98,
+      items: [{ product_id: "p1", quantity: 2, price: 19.99 }],
+      ...extra,
+    };
+  }
   if (type === "purchase") {
     return {
       ...base,

@@ -3,12 +3,18 @@
 //   { "sites": [ { "id": "demo", "write_key": "wk_...", "origins": ["https://shop.example"],
 //                  "events_per_second": 500, "burst": 2000,
 //                  "ip_requests_per_second": 20, "ip_burst": 60, "bots": "flag",
-//                  "keep_query": ["sku", "q"] } ] }
+//                  "keep_query": ["sku", "q"], "product_url_patterns": ["/product/:id", "?sku=:id"] } ] }
 //
 // Without a file the collector runs open (any site id, any origin, no site limits): for local
 // development and tests only; main.ts says so at start.
 import { z } from "zod";
-import { SiteId } from "../../contract/mod.ts";
+import {
+  DEFAULT_PRODUCT_URL_PATTERNS,
+  ProductUrlMatcher,
+  productUrlMatcher,
+  ProductUrlPattern,
+  SiteId,
+} from "../../contract/mod.ts";
 import { ConfigError } from "../../lib/env.ts";
 import type { Rate } from "./rate_limit.ts";
 
@@ -30,6 +36,8 @@ const SiteEntry = z.object({
   bots: z.enum(["flag", "drop"]).default("flag"),
   /** Query parameters kept in stored URLs and referrers besides utm_* (stages/url_privacy.ts). */
   keep_query: z.array(z.string().min(1).max(128)).max(50).default([]),
+  /** Where page URLs hold a product id (contract/product_url.ts); [] turns the fallback off. */
+  product_url_patterns: z.array(ProductUrlPattern).max(20).default([...DEFAULT_PRODUCT_URL_PATTERNS]),
 }).strict();
 
 const SitesFile = z.object({ sites: z.array(SiteEntry).min(1) }).strict();
@@ -42,6 +50,8 @@ export type Site = {
   perIp?: Rate;
   bots: "flag" | "drop";
   keepQuery?: readonly string[];
+  /** The product id in a page view's URL; the default patterns' when the site has none. */
+  productUrl?: ProductUrlMatcher;
 };
 
 export class Sites {
@@ -72,6 +82,7 @@ export class Sites {
       perIp: { perSecond: s.ip_requests_per_second, burst: s.ip_burst },
       bots: s.bots,
       keepQuery: s.keep_query,
+      productUrl: productUrlMatcher(s.product_url_patterns),
     })));
   }
 
@@ -95,7 +106,9 @@ export class Sites {
 
   get(id: string): Site | undefined {
     return this.#byId.get(id) ??
-      (this.open ? { id, origins: ["*"], events: UNLIMITED, bots: "flag" } : undefined);
+      (this.open
+        ? { id, origins: ["*"], events: UNLIMITED, bots: "flag", productUrl: DEFAULT_PRODUCT_URL }
+        : undefined);
   }
 
   /** For a CORS preflight, which carries no site: is the origin allowed by any site? */
@@ -104,6 +117,7 @@ export class Sites {
   }
 }
 
+const DEFAULT_PRODUCT_URL = productUrlMatcher(DEFAULT_PRODUCT_URL_PATTERNS);
 const UNLIMITED: Rate = { perSecond: Number.MAX_SAFE_INTEGER, burst: Number.MAX_SAFE_INTEGER };
 
 export function originAllowed(site: Site, origin: string): boolean {

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:asser
 import { batch, event, post, testApp } from "../fixtures.ts";
 import { Sites } from "./sites.ts";
 import { ConfigError } from "../../lib/env.ts";
+import { rowsOf } from "../../contract/mod.ts";
 
 const sites = Sites.parse({ sites: [{ id: "shop", origins: ["https://shop.test"] }] });
 
@@ -24,6 +25,48 @@ Deno.test("Sites.parse() names the bad entry and the expected form", () => {
   );
   throws(() => Sites.parse({ sites: [{ id: "a", colour: "red" }] }), /colour/);
   throws(() => Sites.parse({ sites: [{ id: "a", keep_query: "sku" }] }), /keep_query: /);
+  throws(
+    () => Sites.parse({ sites: [{ id: "a", product_url_patterns: ["/product/:sku"] }] }),
+    /product_url_patterns.0: a path ending in ':id'/,
+  );
+});
+
+Deno.test("a page view whose URL matches its site's product_url_patterns is published with that product id", async () => {
+  const patterned = Sites.parse({
+    sites: [{ id: "shop", product_url_patterns: ["/product/:id", "?sku=:id"] }],
+  });
+  const { app, sink } = testApp({ sites: patterned });
+  const urls = [
+    "https://shop.test/product/blue-shirt/",
+    "https://shop.test/app?sku=SKU-7&token=secret",
+    "https://shop.test/products/p1",
+    "https://shop.test/cart",
+  ];
+  const viewed = event("product_view", { product_id: "p9", url: "https://shop.test/product/blue-shirt" });
+  const response = await post(app, batch([...urls.map((url) => event("page_view", { url })), viewed]));
+  assertEquals((await response.json()).accepted, 5);
+  const rows = sink.messages.flatMap((m) => rowsOf(m.value));
+  assertEquals(rows.map((r) => [r.type, r.product_id]), [
+    ["page_view", "blue-shirt"],
+    // Read before the query is stripped: the stored URL keeps neither sku nor the token.
+    ["page_view", "SKU-7"],
+    ["page_view", undefined],
+    ["page_view", undefined],
+    // A product view names its own product.
+    ["product_view", "p9"],
+  ]);
+  assertEquals(rows[1].url, "https://shop.test/app");
+});
+
+Deno.test("a site without product_url_patterns reads /products/:id, and [] reads nothing", async () => {
+  const url = "https://shop.test/collections/sale/products/p1";
+  const none = Sites.parse({ sites: [{ id: "shop", product_url_patterns: [] }] });
+  const cases: [Sites, string | undefined][] = [[sites, "p1"], [Sites.open(), "p1"], [none, undefined]];
+  for (const [given, expected] of cases) {
+    const { app, sink } = testApp({ sites: given });
+    await post(app, batch([event("page_view", { url })]), { headers: { Origin: "https://shop.test" } });
+    assertEquals(rowsOf(sink.messages[0].value)[0].product_id, expected);
+  }
 });
 
 Deno.test("Sites.load() names COLLECTOR_SITES_FILE when the file is missing or not JSON", async () => {

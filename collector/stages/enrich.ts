@@ -1,9 +1,11 @@
 // Stage 4: what the server knows and the browser does not — its own clock, what the User-Agent
 // says about the device, whether it is a bot, a hash of the client's network, and its country;
-// and what it must not keep: the private parts of page URLs and referrers (url_privacy.ts).
+// and what it must not keep: the private parts of page URLs and referrers (url_privacy.ts). A page
+// view whose URL matches its site's product_url_patterns gets that product's id, read before the
+// query is stripped (contract/product_url.ts).
 import { isbot } from "isbot";
 import { UAParser } from "ua-parser-js";
-import type { Enrichment, Event, KafkaRow } from "../../contract/mod.ts";
+import type { Enrichment, Event, KafkaRow, ProductUrlMatcher } from "../../contract/mod.ts";
 import { toKafkaRow } from "../../contract/mod.ts";
 import { privateUrl } from "./url_privacy.ts";
 
@@ -48,10 +50,12 @@ export function countryCode(value: string | undefined): string {
 
 export function enrich(
   events: Event[],
-  { site, keepQuery, sentAt, receivedAt, client }: {
+  { site, keepQuery, productUrl, sentAt, receivedAt, client }: {
     site: string;
     /** The site's query parameters kept in URLs besides utm_* (../clients/sites.ts `keep_query`). */
     keepQuery?: readonly string[];
+    /** The product id in a page view's URL (../clients/sites.ts `product_url_patterns`). */
+    productUrl?: ProductUrlMatcher;
     sentAt: number;
     receivedAt: number;
     client: Client;
@@ -67,6 +71,7 @@ export function enrich(
       received_at: receivedAt,
       event_time: correctedTime(event.ts, sentAt, receivedAt),
       ...client,
+      product_id: event.type === "page_view" ? productUrl?.(event.url) : undefined,
     })
   );
 }

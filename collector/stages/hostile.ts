@@ -19,6 +19,8 @@ export type HostileCase = {
   code?: string;
   /** For one hostile event between two valid ones: "accepted" or its event error code. */
   event?: string;
+  /** The fields an accepted event was stored without (warnings, code unknown_field); none if unset. */
+  unknownFields?: string[];
 };
 
 export const KEY = "wk_locked_0123456789abcdef";

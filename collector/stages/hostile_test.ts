@@ -68,6 +68,16 @@ Deno.test(`hostile input: ${cases.length} cases, none answered with a 5xx, each 
           const dlq = sink.messages.filter((m) => m.topic === TOPICS.dlq).map((m) => JSON.parse(m.value));
           assertEquals(dlq.map((d) => d.code), c.event === "accepted" ? [] : [c.event]);
         } else assertEquals(body.rejected, 0, JSON.stringify(body.results));
+        const warnings: { index: number; code: string; field: string; message: string }[] = body.warnings ??
+          [];
+        assertEquals(
+          warnings.map((w) => [w.index, w.code, w.field]),
+          (c.unknownFields ?? []).map((f) => [1, "unknown_field", f]),
+        );
+        for (const w of warnings) ok(w.message.includes(`'${w.field}' is not a field of`), w.message);
+        // Stored without them: a field that is also a column (a page view's product_id) stays empty.
+        const stored = sink.messages.filter((m) => m.topic === TOPICS.events).flatMap((m) => rowsOf(m.value));
+        for (const f of c.unknownFields ?? []) ok(stored.every((r) => !(f in r)), `${f} was stored`);
       }
       for (const m of sink.messages) {
         ok(!m.value.includes("polluted"), "nothing from a __proto__ key is published");

@@ -6,7 +6,7 @@ import { joinLines, kafkaLine, type KafkaRow } from "../../contract/mod.ts";
 import { CollectorError } from "../errors.ts";
 import type { Sink, SinkMessage } from "../sinks/sink.ts";
 import { privateRawEvent } from "./url_privacy.ts";
-import type { Rejection } from "./validate.ts";
+import type { Rejection, Warning } from "./validate.ts";
 
 export type EventResult = {
   index: number;
@@ -14,7 +14,14 @@ export type EventResult = {
   status: "accepted" | "rejected" | "dropped";
   code?: string;
 };
-export type BatchResult = { accepted: number; rejected: number; dropped: number; results: EventResult[] };
+export type BatchResult = {
+  accepted: number;
+  rejected: number;
+  dropped: number;
+  results: EventResult[];
+  /** Present when an accepted event was stored without something it carried. */
+  warnings?: Warning[];
+};
 
 export function messages(
   { topics, rows, rejected, site, receivedAt }: {
@@ -79,10 +86,11 @@ export async function publish(sink: Sink, batch: SinkMessage[], full?: () => boo
 }
 
 export function batchResult(
-  { accepted, rejected, dropped }: {
+  { accepted, rejected, dropped, warnings = [] }: {
     accepted: { index: number; event_id: string }[];
     rejected: Rejection[];
     dropped: boolean;
+    warnings?: Warning[];
   },
 ): BatchResult {
   const results: EventResult[] = [
@@ -104,5 +112,6 @@ export function batchResult(
     rejected: rejected.length,
     dropped: dropped ? accepted.length : 0,
     results,
+    ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -2,9 +2,15 @@
 // bad event is set aside with its reason (for the DLQ and the per-event results) and the rest of
 // the batch goes on. See DESIGN.md, "Hostile input", for why each rule is what it is.
 import type { z } from "zod";
-import { Batch, type Event, Event as EventSchema, MAX_EVENTS_PER_BATCH } from "../../contract/mod.ts";
+import {
+  Batch,
+  type Event,
+  Event as EventSchema,
+  MAX_EVENTS_PER_BATCH,
+  OrderItem,
+} from "../../contract/mod.ts";
 import { correctedTime } from "./enrich.ts";
-import { CollectorError, type EventErrorCode } from "../errors.ts";
+import { CollectorError, type EventErrorCode, type EventWarningCode } from "../errors.ts";
 
 export type Problem = { path: string; reason: string };
 
@@ -39,7 +45,16 @@ export type Rejection = {
   raw: unknown;
 };
 export type Accepted = { index: number; event: Event };
-export type Checked = { accepted: Accepted[]; rejected: Rejection[] };
+/** What an accepted event was stored without; the client sees it in the response. */
+export type Warning = {
+  index: number;
+  event_id: string;
+  code: EventWarningCode;
+  /** Its path in the event, e.g. "product_id" or "items.0.sku". */
+  field: string;
+  message: string;
+};
+export type Checked = { accepted: Accepted[]; rejected: Rejection[]; warnings: Warning[] };
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 // C0 controls and DEL, except tab, line feed and carriage return (titles may hold them).
@@ -86,7 +101,7 @@ export function validateEvents(
   envelope: Envelope,
   { receivedAt, limits }: { receivedAt: number; limits: ValidateLimits },
 ): Checked {
-  const checked: Checked = { accepted: [], rejected: [] };
+  const checked: Checked = { accepted: [], rejected: [], warnings: [] };
   const seen = new Set<string>();
   envelope.events.forEach((raw, index) => {
     const result = validateEvent(raw, { index, envelope, receivedAt, limits });
@@ -103,6 +118,7 @@ export function validateEvents(
     } else if (result.event) {
       seen.add(result.event.event_id);
       checked.accepted.push({ index, event: result.event });
+      unknownFields(raw as Record<string, unknown>, result.event, index, checked.warnings);
     } else {checked.rejected.push({
         index,
         event_id: eventId,
@@ -207,6 +223,43 @@ function validateEvent(
     }
   }
   return { event };
+}
+
+/** Each type's fields: what the contract keeps of an event (zod drops any other key silently). */
+const FIELDS = new Map(EventSchema.options.map((o) => [o.shape.type.value, new Set(Object.keys(o.shape))]));
+const ITEM_FIELDS = new Set(Object.keys(OrderItem.shape));
+
+/**
+ * Warns of each key of an accepted event (and of its items) that its type does not have: the
+ * event is stored without it, and the sender learns why the value is missing instead of finding
+ * out from an empty report.
+ */
+function unknownFields(raw: Record<string, unknown>, event: Event, index: number, warnings: Warning[]): void {
+  const fields = FIELDS.get(event.type)!;
+  const warn = (field: string, hint: string) =>
+    warnings.push({
+      index,
+      event_id: event.event_id,
+      code: "unknown_field",
+      field,
+      message: `'${field}' is not a field of a ${event.type} event and was not stored; ${hint}`,
+    });
+  for (const key in raw) {
+    if (fields.has(key)) continue;
+    warn(
+      key,
+      event.type === "page_view" && key === "product_id"
+        ? "send a product_view event for a product page (or list the page's URL in the site's product_url_patterns)"
+        : "custom data goes in props",
+    );
+  }
+  const items = (raw as { items?: unknown }).items;
+  if (!Array.isArray(items) || !("items" in event)) return;
+  items.forEach((item, i) => {
+    for (const key in item as Record<string, unknown>) {
+      if (!ITEM_FIELDS.has(key)) warn(`items.${i}.${key}`, "an item has product_id, quantity and price");
+    }
+  });
 }
 
 function round2(n: number): number {
