@@ -2,7 +2,7 @@
 // over HTTP on PROCESSOR_HOST:PROCESSOR_PORT, or (CLICKHOUSE_URL set) leaves a server migrated.
 import { type ProcessorConfig, processorConfig, resolveSqlPassword } from "./config.ts";
 import { EmbeddedEngine } from "./engine/embedded_engine.ts";
-import { migrate } from "./migrate.ts";
+import { migrate, OldSchemaError } from "./migrate.ts";
 import { ServerEngine } from "./engine/server_engine.ts";
 import { Hono } from "hono";
 import { sqlHttpApp } from "./sql/http_sql.ts";
@@ -63,7 +63,8 @@ async function serveEmbedded(config: ProcessorConfig): Promise<Running> {
 
 try {
   const config = processorConfig();
-  const expected = (error: unknown) => error instanceof ConfigError;
+  // A bad setting, or a data folder of an older schema: the message says what to do.
+  const expected = (error: unknown) => error instanceof ConfigError || error instanceof OldSchemaError;
   if (config.clickhouseUrl) await migrateServer({ ...config, clickhouseUrl: config.clickhouseUrl });
   else {await runService(() => serveEmbedded(config), {
       log,
@@ -71,7 +72,7 @@ try {
       expected,
     });}
 } catch (error) {
-  if (error instanceof ConfigError) log.error(error.message);
+  if (error instanceof ConfigError || error instanceof OldSchemaError) log.error(error.message);
   else log.error("could not start", { error });
   Deno.exit(1);
 }

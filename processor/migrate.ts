@@ -1,5 +1,7 @@
 // Applies clickhouse/NNN_name.sql in order, once each, recording name and checksum. An applied
-// file that changed is an error: the fix is a new file (`_v2`), never an edit of history.
+// file that changed is an error: the fix is a new file (`_v2`), never an edit of history. A data
+// folder that recorded files clickhouse/ no longer has (the history squashed into the baseline of
+// 2026-12-07) is refused with what to do: it cannot be upgraded in place.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Engine } from "./engine/engine.ts";
@@ -45,6 +47,24 @@ export function splitStatements(sql: string): string[] {
     .filter((s) => s.split("\n").some((line) => line.trim() !== "" && !line.trim().startsWith("--")));
 }
 
+/** The command that wipes the local stack's data (Kafka and ClickHouse), said by OldSchemaError. */
+export const WIPE_COMMAND = "deno task down && rm -rf .data";
+
+/** ClickHouse data made by SQL files that clickhouse/ no longer has: its message says what to do. */
+export class OldSchemaError extends Error {
+  constructor(readonly unknown: string[]) {
+    const named = unknown.length > 1 ? `${unknown[0]} and ${unknown.length - 1} more` : unknown[0];
+    super(
+      `The ClickHouse data was made by SQL files that clickhouse/ no longer has (schema_migrations lists ` +
+        `${named}): clickhouse/ now starts from a baseline, and an older schema cannot be upgraded in place. ` +
+        `Wipe the data and start again: \`${WIPE_COMMAND}\` (the local stack's Kafka and ClickHouse data; ` +
+        `CLICKHOUSE_DATA_DIR names the processor's folder if it is elsewhere, and a ClickHouse server's ` +
+        `database is dropped instead). The events are not rebuilt from the old tables.`,
+    );
+    this.name = "OldSchemaError";
+  }
+}
+
 export type MigrationReport = { applied: string[]; skipped: string[] };
 
 export async function migrate(
@@ -58,8 +78,12 @@ export async function migrate(
     (await engine.rows<{ name: string; checksum: string }>("SELECT name, checksum FROM schema_migrations"))
       .map((r) => [r.name, r.checksum]),
   );
+  const sqlFiles = files ?? await readSqlFiles();
+  const known = new Set(sqlFiles.map((f) => f.name));
+  const unknown = [...done.keys()].filter((name) => !known.has(name)).sort();
+  if (unknown.length > 0) throw new OldSchemaError(unknown);
   const report: MigrationReport = { applied: [], skipped: [] };
-  for (const file of files ?? await readSqlFiles()) {
+  for (const file of sqlFiles) {
     const previous = done.get(file.name);
     if (previous !== undefined) {
       if (previous !== file.checksum) {

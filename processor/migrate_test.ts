@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
 import type { Engine, QueryResult } from "./engine/engine.ts";
-import { migrate, readSqlFiles, splitStatements, substitute } from "./migrate.ts";
+import { migrate, OldSchemaError, readSqlFiles, splitStatements, substitute } from "./migrate.ts";
 
 /** Records statements and answers schema_migrations reads from what it recorded. */
 class RecordingEngine implements Engine {
@@ -79,4 +79,19 @@ Deno.test("clickhouse/ holds uniquely numbered files, and every placeholder they
   const numbers = sqlFiles.map((f) => f.name.slice(0, 3));
   assertEquals(new Set(numbers).size, numbers.length);
   for (const file of sqlFiles) substitute(file.sql, values, file.name);
+});
+
+Deno.test("migrate() refuses a data folder that recorded a file clickhouse/ no longer has, applying nothing", async () => {
+  const engine = new RecordingEngine();
+  engine.applied = [{ name: "028_kafka_events_lines.sql", checksum: "old" }];
+  await rejects(
+    migrate(engine, { values: {}, files }),
+    (e) =>
+      e instanceof OldSchemaError &&
+      /028_kafka_events_lines\.sql.*deno task down && rm -rf \.data/.test(e.message),
+  );
+  assertEquals(
+    engine.statements.filter((s) => !s.startsWith("CREATE TABLE IF NOT EXISTS schema_migrations")),
+    [],
+  );
 });

@@ -7,7 +7,7 @@ import { kafkaLine } from "../contract/mod.ts";
 import type { Enrichment, Event } from "../contract/mod.ts";
 import { processorConfig } from "../processor/config.ts";
 import { EmbeddedEngine } from "../processor/engine/embedded_engine.ts";
-import { migrate, readSqlFiles, SQL_DIR } from "../processor/migrate.ts";
+import { migrate, readSqlFiles, splitStatements, SQL_DIR } from "../processor/migrate.ts";
 import { inOwnProcess } from "../lib/own_process.ts";
 
 /** Every table and view issue 5 names, plus the helpers they are built from. */
@@ -66,15 +66,26 @@ Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats,
   }
 });
 
+Deno.test("the Kafka engine tables come last, so nothing is consumed before every view behind them exists", async () => {
+  const statements = (await readSqlFiles()).flatMap((f) => splitStatements(f.sql));
+  const firstKafka = statements.findIndex((s) => /ENGINE = Kafka\b/.test(s));
+  ok(firstKafka > 0, "a Kafka engine table is created");
+  // After the first Kafka table: only Kafka tables, copies of them, and the views that read them.
+  const after = statements.slice(firstKafka).filter((s) =>
+    !/ENGINE = Kafka\b/.test(s) && !/\bAS kafka_\w+;?$/.test(s) && !/\bFROM kafka_\w+\s*(WHERE|;|$)/.test(s)
+  );
+  assertEquals(after, []);
+});
+
 Deno.test("the events row type has exactly the keys of toKafkaRow, and every parse view's JSONExtract parses that type", async () => {
   const files = await readSqlFiles();
-  const sql = files.find((f) => f.name.startsWith("022_"))!.sql;
+  const sql = files.find((f) => f.name === "003_parse.sql")!.sql;
   const declared = sql.slice(sql.indexOf("row Tuple(") + 4, sql.indexOf("    error String,"));
   const columns = [...declared.matchAll(/^\s{8}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
   const typeText = (text: string) =>
     text.replace(/--.*$/gm, "").replace(/\s+/g, " ").replaceAll("( ", "(").trim();
   const parsers = files.filter((f) => f.sql.includes("JSONExtract(raw, '"));
-  assertEquals(parsers.map((f) => f.name.slice(0, 3)), ["022", "025"]);
+  assertEquals(parsers.map((f) => f.name), ["003_parse.sql"]);
   for (const { sql } of parsers) {
     const extracted = sql.slice(sql.indexOf("JSONExtract(raw, '") + 18, sql.indexOf("') AS row,"));
     assertEquals(typeText(extracted), typeText(declared).replace(/,$/, ""));
@@ -114,8 +125,8 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
       const values = processorConfig(() => undefined).sqlValues;
       const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
       assertEquals(report.applied.length, (await readSqlFiles()).length);
-      // Two Kafka tables of one consumer each in the same group (025), both feeding the one parse view;
-      // never a consumer pool (022's pool lost partitions to an idle-consumer close).
+      // Two Kafka tables of one consumer each in the same group, both feeding the one parse view; never
+      // a consumer pool (a pool lost partitions to an idle-consumer close: clickhouse/016_kafka.sql).
       const kafka = await engine.rows<{ name: string; views: string[]; engine_full: string }>(
         "SELECT name, dependencies_table AS views, engine_full FROM system.tables WHERE name LIKE 'kafka\\_events%' AND engine = 'Kafka' ORDER BY name",
       );
@@ -125,7 +136,7 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
       ]);
       for (const t of kafka) {
         ok(/kafka_num_consumers = 1\b/.test(t.engine_full), t.engine_full);
-        // 028: a message read whole and split into its lines by the forwarding view.
+        // A message read whole and split into its lines by the forwarding view.
         ok(/kafka_format = 'RawBLOB'/.test(t.engine_full), t.engine_full);
       }
       const [group1, group2] = kafka.map((t) => t.engine_full.match(/kafka_group_name = '([^']*)'/)?.[1]);
@@ -134,7 +145,7 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
         "SELECT dependencies_table AS views FROM system.tables WHERE name = 'kafka_messages'",
       );
       assertEquals(messages.views, ["events_parse_mv"]);
-      // 027: wider merges of events (catch-up CPU).
+      // Wider merges of events (catch-up CPU: clickhouse/001_events.sql).
       const [events] = await engine.rows<{ engine_full: string }>(
         "SELECT engine_full FROM system.tables WHERE name = 'events'",
       );
@@ -180,8 +191,8 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
         "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
       );
       assertEquals(hop.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
-      // A copy of e1 (a later block, another minute) and a replayed purchase of o1 (clickhouse/029): the
-      // gates turn both away, and only `copies` and the raw `events` see them.
+      // A copy of e1 (a later block, another minute) and a replayed purchase of o1: the gates
+      // (clickhouse/005_first_delivery.sql) turn both away, and only `copies` and the raw `events` see them.
       await engine.command(
         `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
       session_id, url, currency, order_id, revenue, items, viewport, _offset) VALUES
@@ -206,7 +217,7 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
         await engine.rows("SELECT viewers, purchasers FROM funnel_1m WHERE site = 's'"),
         [{ viewers: 1, purchasers: 1 }],
       );
-      // One session that bought (035): the copy and the replay change neither its start nor its count.
+      // One session that bought (clickhouse/012_session_states.sql): the copy and the replay change neither its start nor its count.
       assertEquals(
         await engine.rows(
           "SELECT sum(sessions) AS n, sum(purchase_sessions) AS bought FROM session_starts WHERE site = 's'",

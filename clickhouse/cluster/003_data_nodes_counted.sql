@@ -151,7 +151,8 @@ CREATE TABLE IF NOT EXISTS traffic_hours_local ON CLUSTER '{cluster}'
     orders SimpleAggregateFunction(sum, UInt64),
     -- Order revenue and order count per currency.
     revenue SimpleAggregateFunction(sumMap, Map(String, Decimal(38, 2))),
-    orders_by_currency SimpleAggregateFunction(sumMap, Map(String, UInt64))
+    orders_by_currency SimpleAggregateFunction(sumMap, Map(String, UInt64)),
+    inserts SimpleAggregateFunction(sum, UInt64) DEFAULT 1
 )
 ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/traffic_hours_local', '{replica}')
 PARTITION BY toYYYYMM(hour)
@@ -428,15 +429,9 @@ GROUP BY site, minute;
 CREATE TABLE IF NOT EXISTS ingest_minutes ON CLUSTER '{cluster}' AS ingest_minutes_local
 ENGINE = Distributed('{cluster}', currentDatabase(), ingest_minutes_local, rand());
 
--- Counts of hours whose states stopped changing (clickhouse/038). Every data node refreshes them from the
+-- Counts of hours whose states stopped changing (clickhouse/008_traffic_hours.sql). Every data node refreshes them from the
 -- whole cluster's states (Distributed `traffic_hours`) into one replication group over all nodes, as
 -- `products`: the same rows everywhere, replaced by version.
-ALTER TABLE traffic_hours_local ON CLUSTER '{cluster}'
-    ADD COLUMN IF NOT EXISTS inserts SimpleAggregateFunction(sum, UInt64) DEFAULT 1;
-
-ALTER TABLE traffic_hours ON CLUSTER '{cluster}'
-    ADD COLUMN IF NOT EXISTS inserts SimpleAggregateFunction(sum, UInt64) DEFAULT 1;
-
 CREATE TABLE IF NOT EXISTS funnel_hour_counts ON CLUSTER '{cluster}'
 (
     site LowCardinality(String),

@@ -11,7 +11,7 @@ import { SITE } from "./truth_traffic.ts";
 /** Kills the processor, forgets its consumer group, restarts, and waits until each delivery was read twice. */
 export async function readEverythingTwice(pipeline: TestPipeline, deliveries: number): Promise<void> {
   // The same messages at the same offsets again, as after a commit lost in a crash or a
-  // rebalance, and the gates of clickhouse/029 must survive the kill (they live in .data).
+  // rebalance, and the gates of clickhouse/005_first_delivery.sql must survive the kill (they live in .data).
   // Killed once the chain behind `events` has finished its last block (a kill inside a block
   // can leave it in some aggregate tables and not others: clickhouse/README.md, "Killed mid-block").
   await pollUntil(

@@ -1,8 +1,10 @@
--- Every event once, as the gates of 029 decide it, stored when it is consumed: the deduplicated
--- reading the analytics build on, which 002 and 021 computed from the whole history at each query.
+-- Every event once, as the gates of 005_first_delivery.sql decide it, stored when it is consumed:
+-- what every aggregate view reads, and the deduplicated reading of ad-hoc SQL.
 -- `is_replay` marks a purchase whose order was already counted. A row is what its first delivery
 -- stamped (event_time, received_at, enrichment, Kafka position); the device type is guessed from the
 -- viewport width when the collector sent none.
+-- The columns, engine, order, TTL and settings of `events`, and two more: is_late (first delivered
+-- after its minute closed plus the watermark) and is_replay (a purchase of an order already counted).
 CREATE TABLE IF NOT EXISTS counted_events AS events;
 
 ALTER TABLE counted_events
@@ -42,23 +44,24 @@ FROM deliveries
 WHERE is_first = 0 OR is_counted = 0
 GROUP BY site, kind, id;
 
+-- The deduplicated reading, as plain views over counted_events.
+
 -- One row per (site, event_id), replayed purchases included, with how many copies arrived.
-CREATE OR REPLACE VIEW events_by_id AS
+CREATE VIEW IF NOT EXISTS events_by_id AS
 SELECT e.* EXCEPT (is_replay, _partition, _offset), 1 + c.copies AS deliveries
 FROM counted_events AS e
 LEFT JOIN (SELECT site, id, sum(copies) AS copies FROM copies WHERE kind = 'event' GROUP BY site, id) AS c
     ON c.site = e.site AND c.id = e.event_id;
 
--- Every event once, and of each order only its first purchase: what the analytics read.
-DROP VIEW IF EXISTS events_unique;
-
+-- Every event once, and of each order only its first purchase: what the analytics views that are not
+-- aggregated at insert time read (sessions, carts, pages, users).
 CREATE VIEW IF NOT EXISTS events_unique AS
 SELECT * EXCEPT (is_replay, _partition, _offset)
 FROM counted_events
 WHERE is_replay = 0;
 
 -- One row per (site, order_id): its first purchase, and how many purchase events named it.
-CREATE OR REPLACE VIEW orders AS
+CREATE VIEW IF NOT EXISTS orders AS
 SELECT
     o.site AS site,
     o.order_id AS order_id,
@@ -77,8 +80,25 @@ FROM (SELECT * FROM counted_events WHERE type = 'purchase' AND is_replay = 0) AS
 LEFT JOIN (SELECT site, id, sum(copies) AS copies FROM copies WHERE kind = 'order' GROUP BY site, id) AS r
     ON r.site = o.site AND r.id = o.order_id;
 
--- Each late event once (see 007): first delivered after its minute closed plus the watermark.
-CREATE OR REPLACE VIEW late_events AS
+-- Each order line: the kept purchase's items, one row each, with the line's money.
+CREATE VIEW IF NOT EXISTS order_items AS
+SELECT
+    site,
+    order_id,
+    event_time,
+    is_late,
+    user_key,
+    currency,
+    tupleElement(item, 1) AS product_id,
+    tupleElement(item, 2) AS quantity,
+    tupleElement(item, 3) AS price,
+    tupleElement(item, 3) * tupleElement(item, 2) AS line_revenue
+FROM orders
+ARRAY JOIN items AS item;
+
+-- Each late event once: first delivered after its minute closed plus the watermark (LIVE_WATERMARK_S),
+-- so the live windows (funnel_1m, revenue_hop) left it out; every other table counts it.
+CREATE VIEW IF NOT EXISTS late_events AS
 SELECT
     e.site AS site,
     e.event_id AS event_id,

@@ -1,11 +1,12 @@
 -- The first delivery of each event, decided as it is consumed, so that the tables behind it can
 -- aggregate at insert time and stay exact under at-least-once delivery (clickhouse/README.md,
--- "First delivery"). Until now every analytic deduplicated the whole history by event_id when read.
+-- "First delivery").
 --
 -- The rule: of the copies of an event (same site and event_id), the first one ClickHouse reads
 -- counts; of the purchases naming an order, the first one read counts (a thank-you page reload is a
--- replay; two in one message by the earlier client time, then the smaller event_id). Copies of an event share their Kafka key (site and session), so their partition: the first
--- read is the lowest offset, whichever consumer reads it, and a second read of one message (a commit
+-- replay; two in one message by the earlier client time, then the smaller event_id). Copies of an
+-- event share their Kafka key (site and session), so their partition: the first read is the lowest
+-- offset, whichever consumer reads it, and a second read of one message (a commit
 -- lost in a rebalance or a restart) has the offset of the first.
 -- How: two key-value gates (EmbeddedRocksDB: a point lookup per row) remember the keys they let
 -- through. Each block of `events` is marked with the first row per key in read order, then with the

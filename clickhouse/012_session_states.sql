@@ -4,8 +4,8 @@
 -- event of the session, so each session's state is kept by key, and each block writes what changed
 -- as signed rows: the old contribution taken back (-1), the new one added (+1). A range is then a sum
 -- over its minutes (starts) or its carts' last events, whatever the history before it.
--- Exact for the same reasons as the gates of 029: a session's events share a partition, so one
--- consumer, which writes a block's new states before it reads the next block.
+-- Exact for the same reasons as the gates of 005_first_delivery.sql: a session's events share a
+-- partition, so one consumer, which writes a block's new states before it reads the next block.
 
 -- The state of each session ('site:session_id'), replaced at each block that has its events.
 CREATE TABLE IF NOT EXISTS session_gate
@@ -17,13 +17,13 @@ CREATE TABLE IF NOT EXISTS session_gate
     cart_adds UInt32,
     purchase_times Array(DateTime64(3, 'UTC'))
 )
--- Kept 30 days after its last change, as the gates of 029: a session idle longer that comes back
--- counts as a new one.
+-- Kept 30 days after its last change, as the gates of 005_first_delivery.sql: a session idle
+-- longer that comes back counts as a new one.
 ENGINE = EmbeddedRocksDB(2592000)
 PRIMARY KEY id;
 
 -- A block's sessions: what the block brings, before the state is asked (two views: chdb 26.7 loses
--- columns when one view both aggregates and joins, as in 029).
+-- columns when one view both aggregates and joins, as in 005_first_delivery.sql).
 CREATE TABLE IF NOT EXISTS session_blocks
 (
     site LowCardinality(String),
@@ -147,4 +147,3 @@ FROM
     FROM session_changes
 )
 GROUP BY site, last_cart_at;
-

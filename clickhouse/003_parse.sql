@@ -1,37 +1,27 @@
--- The events topic read as whole JSON objects and parsed in one JSONExtract per row, replacing the
--- 40-column JSONEachRow table of 001. Measured on this machine (loadtest/RESULTS.md): the Kafka
--- engine builds a fresh block of every column for each message, so a wide typed table costs
--- ~80 µs of CPU per message (LowCardinality dictionaries, nested arrays), capping catch-up near
--- 12k events/s; one String column per message and a vectorised parse per block sustain ~250k/s
--- with two consumers. The collector also packs a batch's events of one session into one message.
--- Dropping and recreating keeps the consumer group, so consumption resumes at the committed offset.
-DROP VIEW IF EXISTS events_mv;
-DROP VIEW IF EXISTS ingest_errors_mv;
-DROP TABLE IF EXISTS kafka_events;
+-- The parse: one JSON line of the events topic in, one typed `events` row (or one `ingest_errors`
+-- row) out. The Kafka tables of 016_kafka.sql split each message into its lines and hand them to
+-- `kafka_messages`, so the parse is written once for both consumers. Nothing here stores anything.
+-- One String per line and a vectorised JSONExtract per block, not a typed Kafka table: the engine
+-- builds a fresh block of every column for each message, so a 40-column JSONEachRow table cost
+-- ~80 µs of CPU per message and capped catch-up near 12k events/s on this machine; this chain
+-- measured ~250k events/s (loadtest/RESULTS.md).
 
-CREATE TABLE kafka_events
+-- One row per JSON line of a message, with the engine's read error and Kafka position.
+CREATE TABLE IF NOT EXISTS kafka_messages
 (
-    raw String  -- one JSON object (a toKafkaRow row); a message may hold several, one per line
+    raw String,
+    read_error String,
+    raw_message String,
+    topic String,
+    partition UInt32,
+    offset UInt64
 )
-ENGINE = Kafka
-SETTINGS
-    kafka_broker_list = '${KAFKA_BROKERS}',
-    kafka_topic_list = '${EVENTS_TOPIC}',
-    kafka_group_name = '${KAFKA_GROUP}',
-    kafka_format = 'JSONAsString',
-    -- A message that is not JSON objects becomes a row with _error set (routed to ingest_errors)
-    -- instead of stopping consumption of everything behind it.
-    kafka_handle_error_mode = 'stream',
-    -- Push a block to the views at least every 250 ms: sub-second click-to-chart freshness.
-    kafka_flush_interval_ms = 250,
-    kafka_poll_timeout_ms = 100,
-    kafka_max_block_size = 65536,
-    -- Two consumers, each on its own thread, share the 6 partitions: parsing uses both cores.
-    kafka_num_consumers = 2,
-    kafka_thread_per_consumer = 1;
+ENGINE = Null;
 
--- Every consumed row parsed once; nothing is stored here. A row that is not an event (bad JSON,
--- or no event_id, type, site or ts) carries `error` and goes to ingest_errors, the rest to events.
+-- Every line parsed once. A line that is not an event (bad JSON, or no event_id, type, site or ts)
+-- carries `error` and goes to ingest_errors, the rest to events. A field of the wrong type in an
+-- otherwise valid event reads as its default; a missing field too, which is why the collector
+-- leaves empty fields out of its lines (kafkaLine in contract/).
 CREATE TABLE IF NOT EXISTS events_parsed
 (
     row Tuple(
@@ -79,18 +69,20 @@ CREATE TABLE IF NOT EXISTS events_parsed
 )
 ENGINE = Null;
 
+-- The row's text is carried on only when the row is an error (ingest_errors keeps it; events never
+-- read it): copying every good row's ~740 bytes cost a third of the chain.
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_parse_mv TO events_parsed AS
 SELECT
     row,
     multiIf(
-        length(_error) > 0, _error,
+        length(read_error) > 0, read_error,
         row.event_id = '' OR row.type = '' OR row.site = '' OR row.ts = 0,
         'not an event: event_id, type, site and ts are required (or the object is not valid JSON)',
         '') AS error,
-    if(length(_error) > 0, _raw_message, raw) AS raw,
-    _topic AS topic,
-    _partition AS partition,
-    _offset AS offset
+    if(error = '', '', if(length(read_error) > 0, raw_message, message)) AS raw,
+    topic,
+    partition,
+    offset
 FROM
 (
     SELECT
@@ -105,10 +97,12 @@ FROM
             items Array(Tuple(product_id String, quantity UInt32, price Decimal(18, 2))), props String,
             browser String, os String, device_type String, is_bot UInt8, ip_hash String,
             country String)') AS row,
-        raw, _error, _raw_message, _topic, _partition, _offset
-    FROM kafka_events
+        raw AS message, read_error, raw_message, topic, partition, offset
+    FROM kafka_messages
 );
 
+-- The good rows, typed: event_time is the collector's skew-corrected time, user_key the signed-in
+-- id, else the browser's anonymous id, else the session.
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_mv TO events AS
 SELECT
     row.event_id AS event_id,
