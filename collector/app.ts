@@ -1,37 +1,20 @@
 // The collector's HTTP app. The batch handler only calls the stages in order; everything that
 // varies (where events go, what time it is, limits, sites) is passed in, so tests run it without
 // a port: `createApp({ sink: new MemorySink(), clock: () => FIXED })` and `app.request()`.
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { admit, limit, WRITE_KEY_HEADER } from "./stages/admit.ts";
-import { decode } from "./stages/decode.ts";
-import { type Client, countryCode, enrich, parseUserAgent } from "./stages/enrich.ts";
-import { CollectorError, errorBody, errorResponse } from "./errors.ts";
+import { WRITE_KEY_HEADER } from "./stages/admit.ts";
+import { type BatchDeps, batchHandler, DEFAULT_LIMITS, type Limits } from "./batch.ts";
+import { CollectorError, errorBody, errorResponse, jsonResponse } from "./errors.ts";
 import { IpHasher } from "./clients/ip.ts";
 import { ClientHashCache } from "./clients/ip_cache.ts";
 import { methodLabel, Metrics } from "./metrics.ts";
-import { batchResult, messages, publish } from "./stages/publish.ts";
 import { type Rate, TokenBuckets } from "./clients/rate_limit.ts";
-import { readBody } from "./stages/read_body.ts";
 import type { Sink } from "./sinks/sink.ts";
 import { Sites } from "./clients/sites.ts";
 import { createLogger } from "../lib/log.ts";
-import {
-  DEFAULT_VALIDATE_LIMITS,
-  validateEnvelope,
-  validateEvents,
-  type ValidateLimits,
-} from "./stages/validate.ts";
 
 const log = createLogger("collector");
-
-export type Limits = ValidateLimits & { maxBodyBytes: number; maxJsonDepth: number };
-
-export const DEFAULT_LIMITS: Limits = {
-  ...DEFAULT_VALIDATE_LIMITS,
-  maxBodyBytes: 512 * 1024,
-  maxJsonDepth: 16,
-};
 
 export type ClientOptions = {
   /** Header carrying the client IP set by a trusted proxy (last entry wins); else the socket's peer. */
@@ -62,8 +45,7 @@ export type AppOptions = {
 };
 
 export function createApp(options: AppOptions) {
-  const { sink, topics, clock = Date.now, sites = Sites.open(), client = {}, metrics = new Metrics() } =
-    options;
+  const { sink, clock = Date.now, sites = Sites.open(), client = {}, metrics = new Metrics() } = options;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   // A client's hashes are computed once a day (clients/ip_cache.ts): two HMACs per request were half the CPU.
   const clientHashes = new ClientHashCache(client.ipHasher ?? new IpHasher());
@@ -77,7 +59,7 @@ export function createApp(options: AppOptions) {
     metrics.requests.inc({ route, method: methodLabel(c.req.method), status: String(c.res.status) });
   });
   app.onError((error, c) => {
-    if (error instanceof CollectorError) return errorResponse(c, error);
+    if (error instanceof CollectorError) return errorResponse(error);
     log.error("unexpected error", { route: c.req.routePath, error });
     return c.json(errorBody("internal", "Unexpected error; the batch was not stored"), 500);
   });
@@ -105,63 +87,68 @@ export function createApp(options: AppOptions) {
     async (c) => c.text(await renderMetrics(), 200, { "Content-Type": "text/plain; version=0.0.4" }),
   );
 
-  const handle = (publishing: boolean) => async (c: Context) => {
-    const receivedAt = clock();
-    const ip = clientIp(c, client.ipHeader);
-    const known = clientHashes.of(ip, receivedAt);
-    const { bucketKey: clientKey, hash: ipHash } = known instanceof Promise ? await known : known;
-    if (client.ipRate) {
-      limit(buckets.clients.take(`ip:${clientKey}`, 1, client.ipRate, receivedAt), "this client");
-    }
-    const body = await readBody(c, limits);
-    const envelope = validateEnvelope(decode(body, limits), limits);
-    const site = admit(c, {
-      siteId: envelope.site,
-      eventCount: envelope.events.length,
-      clientKey,
-      sites,
-      buckets,
-      now: receivedAt,
-    });
-    const checked = validateEvents(envelope, { receivedAt, limits });
-    const about: Client = {
-      ...parseUserAgent(c.req.header("User-Agent") ?? ""),
-      ip_hash: ipHash,
-      country: countryCode(client.countryHeader ? c.req.header(client.countryHeader) : undefined),
-    };
-    const dropped = about.is_bot === 1 && site.bots === "drop";
-    const rows = dropped ? [] : enrich(checked.accepted.map((a) => a.event), {
-      site: site.id,
-      keepQuery: site.keepQuery,
-      productUrl: site.productUrl,
-      sentAt: envelope.sentAt,
-      receivedAt,
-      client: about,
-    });
-    const batch = messages({ topics, rows, rejected: checked.rejected, site: site.id, receivedAt });
-    if (publishing) await publish(sink, batch, options.spoolFull);
-    const result = batchResult({
-      accepted: checked.accepted.map((a) => ({ index: a.index, event_id: a.event.event_id })),
-      rejected: checked.rejected,
-      dropped,
-      warnings: checked.warnings,
-    });
-    metrics.events.inc({ outcome: "accepted", reason: "" }, result.accepted);
-    if (result.dropped) metrics.events.inc({ outcome: "dropped", reason: "bot" }, result.dropped);
-    for (const r of checked.rejected) metrics.events.inc({ outcome: "rejected", reason: r.code });
-    return c.json(result, 202);
+  const deps: BatchDeps = {
+    ...options,
+    clock,
+    limits,
+    sites,
+    clientHashes,
+    buckets,
+    metrics,
+    ipHeader: client.ipHeader,
+    countryHeader: client.countryHeader,
+    ipRate: client.ipRate,
   };
-
-  app.post("/v1/batch", handle(true));
-  if (options.parseOnly) app.post("/v1/batch/parse-only", handle(false));
+  const batchRoutes = new Map([["/v1/batch", batchRoute("/v1/batch", batchHandler(deps, true))]]);
+  if (options.parseOnly) {
+    const route = "/v1/batch/parse-only";
+    batchRoutes.set(route, batchRoute(route, batchHandler(deps, false)));
+  }
   if (options.sdkRoutes) app.route("/", options.sdkRoutes);
 
-  return Object.assign(app, { metrics });
+  const hono = app.fetch;
+  /** The batch routes first, without Hono's context and middleware (batch.ts); every other route by Hono. */
+  const fetch = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+    const route = request.method === "POST" ? batchRoutes.get(pathOf(request.url)) : undefined;
+    return route ? route(request, info?.remoteAddr) : hono(request, info);
+  };
+  return Object.assign(app, { metrics, fetch });
+
+  /**
+   * What Hono's middleware does for the other routes, for a batch route: the CORS headers of a POST
+   * (as `cors()` above answers them), the error catalogue's answers, and the request counter.
+   */
+  function batchRoute(route: string, handler: ReturnType<typeof batchHandler>) {
+    return async (request: Request, peer?: Deno.Addr): Promise<Response> => {
+      const headers: Record<string, string> = {
+        "Access-Control-Expose-Headers": "Retry-After",
+        Vary: "Origin",
+      };
+      const origin = request.headers.get("Origin");
+      if (origin && sites.anyAllows(origin)) headers["Access-Control-Allow-Origin"] = origin;
+      let response: Response;
+      try {
+        const result = await handler(request, (peer as Deno.NetAddr | undefined)?.hostname ?? "");
+        response = jsonResponse(result, 202, headers);
+      } catch (error) {
+        response = error instanceof CollectorError
+          ? errorResponse(error, headers)
+          : internal(error, route, headers);
+      }
+      metrics.requests.inc({ route, method: "POST", status: String(response.status) });
+      return response;
+    };
+  }
 }
 
-/** The client's address: the last entry of the trusted proxy's header, else the TCP peer. */
-function clientIp(c: Context, header?: string): string {
-  if (header) return (c.req.header(header) ?? "").split(",").pop()!.trim();
-  const info = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return info?.remoteAddr?.hostname ?? "";
+function internal(error: unknown, route: string, headers: Record<string, string>): Response {
+  log.error("unexpected error", { route, error });
+  return jsonResponse(errorBody("internal", "Unexpected error; the batch was not stored"), 500, headers);
+}
+
+/** The path of a request's URL (as the runtime gives it: absolute), without parsing the whole URL. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const query = url.indexOf("?", start);
+  return url.slice(start, query < 0 ? undefined : query);
 }

@@ -128,3 +128,19 @@ Deno.test("createApp() mounts the SDK routes it is given", async () => {
   const { app } = testApp({ sdkRoutes: sdk });
   assertEquals(await (await app.request("/sdk.js")).text(), "sdk");
 });
+
+Deno.test("the batch route answers an allowed page's POST with CORS headers, refusals too", async () => {
+  const sites = Sites.parse({ sites: [{ id: "shop", origins: ["https://shop.test"] }] });
+  const { app } = testApp({ sites });
+  const page = { Origin: "https://shop.test" };
+  const accepted = await post(app, batch([event()]), { headers: page });
+  const refused = await post(app, "{", { headers: page });
+  const other = await post(app, batch([event()]), { headers: { Origin: "https://evil.test" } });
+  assertEquals([accepted.status, refused.status, other.status], [202, 400, 403]);
+  for (const response of [accepted, refused]) {
+    assertEquals(response.headers.get("Access-Control-Allow-Origin"), "https://shop.test");
+    assertEquals(response.headers.get("Access-Control-Expose-Headers"), "Retry-After");
+    assertEquals(response.headers.get("Content-Type"), "application/json");
+  }
+  assertEquals(other.headers.get("Access-Control-Allow-Origin"), null);
+});

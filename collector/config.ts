@@ -3,7 +3,7 @@
 import { dirname, join } from "node:path";
 import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
 import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../lib/env.ts";
-import { DEFAULT_LIMITS } from "./app.ts";
+import { DEFAULT_LIMITS } from "./batch.ts";
 
 function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env(name);

@@ -2,8 +2,6 @@
 // and a log level; an event error (one event of a batch refused, the rest published) has a code
 // only, reported in the per-event results and the DLQ. `errorResponse` is the only place a
 // request error becomes a response, and it counts it.
-import type { Context } from "hono";
-
 export const ERRORS = {
   invalid_json: { status: 400, level: "debug" },
   invalid_payload: { status: 400, level: "debug" },
@@ -55,8 +53,17 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
-export function errorResponse(c: Context, error: CollectorError) {
+export function errorResponse(error: CollectorError, headers: Record<string, string> = {}): Response {
   const { status, level } = ERRORS[error.code];
   if (level === "warn" || level === "error") console[level](`collector: ${error.code}: ${error.message}`);
-  return c.json(errorBody(error.code, error.message, error.details), status, error.headers);
+  return jsonResponse(errorBody(error.code, error.message, error.details), status, {
+    ...headers,
+    ...error.headers,
+  });
+}
+
+/** A JSON answer built directly: the batch route answers without Hono's context (app.ts). */
+export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  headers["Content-Type"] = "application/json";
+  return new Response(JSON.stringify(body), { status, headers });
 }

@@ -1,6 +1,5 @@
 // Between validate's envelope check and the events: is this site known, is the write key right,
 // may this page's origin send for it, and are the site and this client within their rates?
-import type { Context } from "hono";
 import { CollectorError } from "../errors.ts";
 import type { TokenBuckets } from "../clients/rate_limit.ts";
 import { originAllowed, sameKey, type Site, type Sites } from "../clients/sites.ts";
@@ -8,7 +7,7 @@ import { originAllowed, sameKey, type Site, type Sites } from "../clients/sites.
 export const WRITE_KEY_HEADER = "X-Shoptrail-Key";
 
 export function admit(
-  c: Context,
+  request: Request,
   { siteId, eventCount, clientKey, sites, buckets, now }: {
     siteId: string;
     eventCount: number;
@@ -24,7 +23,8 @@ export function admit(
     throw new CollectorError("unknown_site", `Cannot accept events for site '${siteId}': no such site`);
   }
   if (site.writeKey) {
-    const given = c.req.query("key") ?? c.req.header(WRITE_KEY_HEADER) ?? "";
+    // Parsed only for a site with a key: most requests have no query.
+    const given = new URL(request.url).searchParams.get("key") ?? request.headers.get(WRITE_KEY_HEADER) ?? "";
     if (!sameKey(given, site.writeKey)) {
       throw new CollectorError(
         "unknown_site",
@@ -37,8 +37,8 @@ export function admit(
   }
   // No Origin: not a browser page (server-side senders, tools). Origin checks keep other web
   // pages from spending a site's quota; they cannot stop a script, which the write key limits.
-  const origin = c.req.header("Origin");
-  if (origin !== undefined && !originAllowed(site, origin)) {
+  const origin = request.headers.get("Origin");
+  if (origin !== null && !originAllowed(site, origin)) {
     throw new CollectorError(
       "origin_not_allowed",
       `Cannot accept events for site '${siteId}' from origin ${origin}`,

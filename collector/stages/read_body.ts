@@ -1,7 +1,6 @@
 // Stage 1: the request body as text. Refuses media types and encodings beacons do not send, and
 // stops reading as soon as the body — after gzip decompression — passes the limit, so a small
 // compressed bomb costs us at most the limit and one inflated slice.
-import type { Context } from "hono";
 import { CollectorError } from "../errors.ts";
 
 export type BodyLimits = { maxBodyBytes: number };
@@ -14,8 +13,9 @@ const ACCEPTED_ENCODINGS = ["", "identity", "gzip"];
 // most ~1 MB before the next check (and backpressure keeps it from running ahead of the reader).
 const GZIP_SLICE_BYTES = 1024;
 
-export async function readBody(c: Context, { maxBodyBytes }: BodyLimits): Promise<string> {
-  const contentType = c.req.header("Content-Type") ?? "";
+export async function readBody(request: Request, { maxBodyBytes }: BodyLimits): Promise<string> {
+  const headers = request.headers;
+  const contentType = headers.get("Content-Type") ?? "";
   const type = contentType.split(";")[0].trim().toLowerCase();
   if (!ACCEPTED_TYPES.includes(type)) {
     throw new CollectorError(
@@ -27,25 +27,25 @@ export async function readBody(c: Context, { maxBodyBytes }: BodyLimits): Promis
   if (charset && charset !== "utf-8" && charset !== "utf8") {
     throw new CollectorError("unsupported_media_type", `Cannot accept charset '${charset}': send UTF-8`);
   }
-  const encoding = (c.req.header("Content-Encoding") ?? "").trim().toLowerCase();
+  const encoding = (headers.get("Content-Encoding") ?? "").trim().toLowerCase();
   if (!ACCEPTED_ENCODINGS.includes(encoding)) {
     throw new CollectorError(
       "unsupported_media_type",
       `Cannot accept Content-Encoding '${encoding}': send the body plain or gzip-compressed`,
     );
   }
-  const length = c.req.header("Content-Length");
+  const length = headers.get("Content-Length");
   const declared = Number(length ?? "0");
   if (declared > maxBodyBytes) throw tooLarge(`${declared} bytes`, maxBodyBytes);
 
   let bytes: Uint8Array;
-  if (encoding !== "gzip" && length !== undefined && !c.req.header("Transfer-Encoding")) {
+  if (encoding !== "gzip" && length !== null && !headers.has("Transfer-Encoding")) {
     // The declared length is within the limit (above) and HTTP framing delivers no more than it, so
     // the body is read whole in one step: a stream reader costs an async hop per chunk. A chunked
     // body (whatever Content-Length says) is read through the limit below.
-    bytes = await readWhole(c.req.raw);
+    bytes = await readWhole(request);
   } else {
-    let stream = c.req.raw.body;
+    let stream = request.body;
     if (!stream) return "";
     if (encoding === "gzip") {
       stream = stream.pipeThrough(slices(GZIP_SLICE_BYTES)).pipeThrough(new DecompressionStream("gzip"));
