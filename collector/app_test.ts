@@ -144,3 +144,19 @@ Deno.test("the batch route answers an allowed page's POST with CORS headers, ref
   }
   assertEquals(other.headers.get("Access-Control-Allow-Origin"), null);
 });
+
+Deno.test("an accepted event's unknown keys, its items' too, never reach the events topic", async () => {
+  const { app, sink } = testApp();
+  const sent = event("purchase", {
+    coupon: "X",
+    items: [{ product_id: "p1", quantity: 2, price: 19.99, sku: "S" }],
+  });
+  const body = await (await post(app, batch([sent]))).json();
+  assertEquals([body.accepted, body.warnings.map((w: { field: string }) => w.field)], [1, [
+    "coupon",
+    "items.0.sku",
+  ]]);
+  const value = sink.messages[0].value;
+  ok(!value.includes("coupon") && !value.includes("sku"), value);
+  assertEquals(rowsOf(value)[0].items, [{ product_id: "p1", quantity: 2, price: 19.99 }]);
+});

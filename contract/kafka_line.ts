@@ -3,7 +3,7 @@
 // JSON line without its empty fields (kafkaLine); a message holds one or more such lines, up to
 // MAX_MESSAGE_CHARS (ClickHouse splits a message into its lines, clickhouse/016_kafka.sql). The collector's
 // publish stage joins a session's lines, its Kafka sink joins a partition's: both with joinLines.
-import type { Event } from "./event.ts";
+import type { Event, OrderItem } from "./event.ts";
 
 /** What the collector adds to each valid event before publishing. */
 export type Enrichment = {
@@ -71,7 +71,7 @@ export function toKafkaRow(event: Event, enrichment: Enrichment) {
     currency: product?.currency ?? purchase?.currency ?? checkout?.currency ?? "",
     order_id: purchase?.order_id ?? "",
     revenue: purchase?.revenue ?? checkout?.value ?? 0,
-    items: purchase?.items ?? checkout?.items ?? [],
+    items: itemsOf(purchase?.items ?? checkout?.items),
     props: event.props ? JSON.stringify(event.props) : "",
     browser: enrichment.browser,
     os: enrichment.os,
@@ -80,6 +80,14 @@ export function toKafkaRow(event: Event, enrichment: Enrichment) {
     ip_hash: enrichment.ip_hash,
     country: enrichment.country,
   };
+}
+
+/**
+ * The contract's fields of each item and nothing else: a valid event reaches toKafkaRow as it was sent
+ * (the collector checks it and does not copy it), so an item's other keys are still on it.
+ */
+function itemsOf(items: OrderItem[] | undefined): OrderItem[] {
+  return items ? items.map(({ product_id, quantity, price }) => ({ product_id, quantity, price })) : [];
 }
 
 /**
