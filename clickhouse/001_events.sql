@@ -2,7 +2,7 @@
 -- At-least-once delivery means an event can be here more than once (an SDK retry, a Kafka re-read
 -- after a lost commit); 005_first_delivery.sql decides which delivery counts, and nothing but
 -- ad-hoc SQL and `ingest_minutes` reads this table (the analytics read `counted_events`).
-CREATE TABLE IF NOT EXISTS events
+CREATE TABLE IF NOT EXISTS events${LOCAL}
 (
     event_id String,
     type LowCardinality(String),

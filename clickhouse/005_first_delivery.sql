@@ -60,7 +60,7 @@ FROM
         if(type = 'purchase', concat(site, ':', order_id), '') AS order_key,
         -- The block's first row of each event, in read order.
         toUInt8(row_number() OVER (PARTITION BY event_key ORDER BY _partition, _offset) = 1) AS first_event_in_block
-    FROM events
+    FROM events${LOCAL}
 );
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS deliveries_mv TO deliveries AS

@@ -5,13 +5,13 @@
 -- viewport width when the collector sent none.
 -- The columns, engine, order, TTL and settings of `events`, and two more: is_late (first delivered
 -- after its minute closed plus the watermark) and is_replay (a purchase of an order already counted).
-CREATE TABLE IF NOT EXISTS counted_events AS events;
+CREATE TABLE IF NOT EXISTS counted_events${LOCAL} AS events${LOCAL};
 
-ALTER TABLE counted_events
+ALTER TABLE counted_events${LOCAL}
     ADD COLUMN IF NOT EXISTS is_late UInt8,
     ADD COLUMN IF NOT EXISTS is_replay UInt8;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS counted_events_mv TO counted_events AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS counted_events_mv TO counted_events${LOCAL} AS
 SELECT
     * EXCEPT (is_first, is_counted) REPLACE (
         if(device_type != '', device_type, multiIf(
@@ -27,7 +27,7 @@ WHERE is_first = 1;
 
 -- How many further copies the gates turned away: deliveries of an event after its first ('event',
 -- event_id), and purchases of an order after its first ('order', order_id). Few rows: copies only.
-CREATE TABLE IF NOT EXISTS copies
+CREATE TABLE IF NOT EXISTS copies${LOCAL}
 (
     site LowCardinality(String),
     kind LowCardinality(String),
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS copies
 ENGINE = SummingMergeTree
 ORDER BY (site, kind, id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS copies_mv TO copies AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS copies_mv TO copies${LOCAL} AS
 SELECT site, if(is_first = 0, 'event', 'order') AS kind, if(is_first = 0, event_id, order_id) AS id,
     count() AS copies
 FROM deliveries

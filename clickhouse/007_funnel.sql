@@ -3,7 +3,7 @@
 -- states, never a sum of their counts. `is_late` is part of the key: the live window (funnel_1m)
 -- reads on-time events only, the dashboard's page views all of them. uniqExact keeps a 128-bit hash
 -- per distinct key: exact, ~16 bytes per user and bucket.
-CREATE TABLE IF NOT EXISTS funnel_minutes
+CREATE TABLE IF NOT EXISTS funnel_minutes${LOCAL}
 (
     site LowCardinality(String),
     minute DateTime('UTC'),
@@ -17,7 +17,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(minute)
 ORDER BY (site, minute, is_late);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_minutes_mv TO funnel_minutes AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_minutes_mv TO funnel_minutes${LOCAL} AS
 SELECT
     site,
     toStartOfMinute(event_time) AS minute,
@@ -26,7 +26,7 @@ SELECT
     uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
     uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
     toUInt64(countIf(type = 'page_view')) AS page_views
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, minute, is_late;
 

@@ -5,7 +5,7 @@
 -- refreshable view writes each hour's distinct counts once its states stop changing, and `funnel_1h`
 -- reads those counts where they are current, merging states only for the hours that changed since.
 -- Exact at every read: a count is used only when it was computed from every row its hour has now.
-CREATE TABLE IF NOT EXISTS traffic_hours
+CREATE TABLE IF NOT EXISTS traffic_hours${LOCAL}
 (
     site LowCardinality(String),
     hour DateTime('UTC'),
@@ -28,7 +28,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (site, hour);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_hours_mv TO traffic_hours AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_hours_mv TO traffic_hours${LOCAL} AS
 SELECT
     site,
     toStartOfHour(event_time) AS hour,
@@ -41,7 +41,7 @@ SELECT
     toUInt64(countIf(type = 'purchase')) AS orders,
     sumMapIf(map(toString(currency), toDecimal128(revenue, 2)), type = 'purchase') AS revenue,
     sumMapIf(map(toString(currency), toUInt64(1)), type = 'purchase') AS orders_by_currency
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, hour;
 

@@ -1,5 +1,5 @@
 -- Per UTC day, late events counted: daily_funnel.
-CREATE TABLE IF NOT EXISTS traffic_days
+CREATE TABLE IF NOT EXISTS traffic_days${LOCAL}
 (
     site LowCardinality(String),
     day Date,
@@ -14,7 +14,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (site, day);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_days_mv TO traffic_days AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_days_mv TO traffic_days${LOCAL} AS
 SELECT
     site,
     toDate(event_time) AS day,
@@ -24,7 +24,7 @@ SELECT
     uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
     uniqExactState(session_id) AS sessions,
     toUInt64(countIf(type = 'purchase')) AS orders
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, day;
 

@@ -2,7 +2,7 @@
 -- once, its first purchase: 006_counted_events.sql): a window of any size and hop, a day or a
 -- 5-minute bucket is a sum of minutes. `is_late` is part of the key: the live windows leave late orders out, the daily table and
 -- the anomaly series count them.
-CREATE TABLE IF NOT EXISTS revenue_minutes
+CREATE TABLE IF NOT EXISTS revenue_minutes${LOCAL}
 (
     site LowCardinality(String),
     currency LowCardinality(String),
@@ -16,7 +16,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(minute)
 ORDER BY (site, currency, minute, is_late);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS revenue_minutes_mv TO revenue_minutes AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS revenue_minutes_mv TO revenue_minutes${LOCAL} AS
 SELECT
     site,
     currency,
@@ -25,7 +25,7 @@ SELECT
     count() AS orders,
     toUInt64(sum(arraySum(i -> tupleElement(i, 2), items))) AS units,
     sum(revenue) AS revenue
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE type = 'purchase' AND is_replay = 0
 GROUP BY site, currency, minute, is_late;
 

@@ -30,7 +30,7 @@ SELECT
             arrayMap(i -> (i.1, 'order_line', i.2, toDecimal64(i.3 * i.2, 2)), items),
             arrayMap(p -> (p, 'order', toUInt32(0), toDecimal64(0, 2)), arrayDistinct(arrayMap(i -> i.1, items)))))
     ) AS a
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
     AND (type != 'page_view' OR extract(url, '/products/([^/?#]+)') != '')
     AND type IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase');
@@ -39,7 +39,7 @@ WHERE is_replay = 0
 -- (the id read from /products/{id}), distinct viewers (a mergeable state), cart adds and removes,
 -- orders with the product (each order once: a sum over hours stays exact), units and revenue
 -- (price × quantity per currency) of its order lines. Late events counted.
-CREATE TABLE IF NOT EXISTS product_hours
+CREATE TABLE IF NOT EXISTS product_hours${LOCAL}
 (
     site LowCardinality(String),
     hour DateTime('UTC'),
@@ -56,7 +56,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (site, hour, product_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv TO product_hours AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv TO product_hours${LOCAL} AS
 SELECT
     site,
     toStartOfHour(event_time) AS hour,
@@ -72,7 +72,7 @@ FROM product_touches
 GROUP BY site, hour, product_id;
 
 -- Per site, minute and product: the sums of product_hours (no distinct viewers).
-CREATE TABLE IF NOT EXISTS product_minutes
+CREATE TABLE IF NOT EXISTS product_minutes${LOCAL}
 (
     site LowCardinality(String),
     minute DateTime('UTC'),
@@ -86,7 +86,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(minute)
 ORDER BY (site, minute, product_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS product_minutes_mv TO product_minutes AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS product_minutes_mv TO product_minutes${LOCAL} AS
 SELECT
     site,
     toStartOfMinute(event_time) AS minute,

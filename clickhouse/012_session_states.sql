@@ -43,7 +43,7 @@ SELECT
     maxIf(event_time, type IN ('add_to_cart', 'remove_from_cart')) AS last_cart_at,
     toUInt32(countIf(type = 'add_to_cart')) AS cart_adds,
     groupArrayIf(event_time, type = 'purchase') AS purchase_times
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, session_id;
 
@@ -91,7 +91,7 @@ SELECT concat(site, ':', session_id) AS id, started_at, purchased, last_cart_at,
 FROM session_changes;
 
 -- Sessions per minute of their start, and those of them with an order (signed sums).
-CREATE TABLE IF NOT EXISTS session_starts
+CREATE TABLE IF NOT EXISTS session_starts${LOCAL}
 (
     site LowCardinality(String),
     minute DateTime('UTC'),
@@ -102,7 +102,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(minute)
 ORDER BY (site, minute);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS session_starts_mv TO session_starts AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS session_starts_mv TO session_starts${LOCAL} AS
 SELECT site, c.1 AS minute, sum(c.2) AS sessions, sum(c.3) AS purchase_sessions
 FROM
 (
@@ -118,7 +118,7 @@ GROUP BY site, minute;
 -- Carted sessions by their last cart event (add or remove), and those 'purchased': an order within
 -- 30 minutes after it. The others are 'abandoned' once 30 minutes passed, 'open' until then: decided
 -- when read (they depend on now()).
-CREATE TABLE IF NOT EXISTS cart_states
+CREATE TABLE IF NOT EXISTS cart_states${LOCAL}
 (
     site LowCardinality(String),
     last_cart_at DateTime64(3, 'UTC'),
@@ -129,7 +129,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(last_cart_at)
 ORDER BY (site, last_cart_at);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS cart_states_mv TO cart_states AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS cart_states_mv TO cart_states${LOCAL} AS
 SELECT site, c.1 AS last_cart_at, sum(c.2) AS carts, sum(c.3) AS purchased_carts
 FROM
 (

@@ -18,11 +18,21 @@ export async function readSqlFiles(dir = SQL_DIR): Promise<SqlFile[]> {
     if (entry.isFile && FILE_NAME.test(entry.name)) names.push(entry.name);
   }
   names.sort();
-  return await Promise.all(names.map(async (name) => {
-    const sql = await Deno.readTextFile(join(dir, name));
-    return { name, sql, checksum: await sha256(sql) };
-  }));
+  return await Promise.all(
+    names.map(async (name) => sqlFile(name, await Deno.readTextFile(join(dir, name)))),
+  );
 }
+
+/** A file's SQL with its checksum (the cluster variants are rendered files of the same names). */
+export async function sqlFile(name: string, sql: string): Promise<SqlFile> {
+  return { name, sql, checksum: await sha256(sql) };
+}
+
+/**
+ * The single-node value of the placeholders that only the cluster variants fill
+ * (processor/cluster_sql.ts): `${LOCAL}` marks a sharded table's name where the write path names it.
+ */
+export const SINGLE_NODE: Record<string, string> = { LOCAL: "" };
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -95,7 +105,7 @@ export async function migrate(
       report.skipped.push(file.name);
       continue;
     }
-    for (const statement of splitStatements(substitute(file.sql, values, file.name))) {
+    for (const statement of splitStatements(substitute(file.sql, { ...SINGLE_NODE, ...values }, file.name))) {
       try {
         await engine.command(statement);
       } catch (error) {

@@ -1,6 +1,13 @@
 import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
 import type { Engine, QueryResult } from "./engine/engine.ts";
-import { migrate, OldSchemaError, readSqlFiles, splitStatements, substitute } from "./migrate.ts";
+import {
+  migrate,
+  OldSchemaError,
+  readSqlFiles,
+  SINGLE_NODE,
+  splitStatements,
+  substitute,
+} from "./migrate.ts";
 
 /** Records statements and answers schema_migrations reads from what it recorded. */
 class RecordingEngine implements Engine {
@@ -78,7 +85,7 @@ Deno.test("clickhouse/ holds uniquely numbered files, and every placeholder they
   const sqlFiles = await readSqlFiles();
   const numbers = sqlFiles.map((f) => f.name.slice(0, 3));
   assertEquals(new Set(numbers).size, numbers.length);
-  for (const file of sqlFiles) substitute(file.sql, values, file.name);
+  for (const file of sqlFiles) substitute(file.sql, { ...SINGLE_NODE, ...values }, file.name);
 });
 
 Deno.test("migrate() refuses a data folder that recorded a file clickhouse/ no longer has, applying nothing", async () => {

@@ -1,114 +1,158 @@
-// The cluster variants of the SQL (clickhouse/cluster/) cannot rot: the embedded engine parses
-// every statement, their tables keep the single-node columns, their materialized views select what
-// the single-node ones do, and every single-node table or materialized view has a cluster variant.
-// (The analytics views are plain views over the stored tables and apply unchanged.)
+// The cluster variants of the SQL are generated from clickhouse/*.sql (processor/cluster_sql.ts); this
+// test fails when they would state another schema than the single node. The embedded engine formats
+// every statement of both; with the cluster-only parts taken away (ON CLUSTER, `_local`, the Replicated
+// engines' Keeper arguments), each single-node statement must have exactly one cluster counterpart, in
+// the ingest or the data role, formatted to the same text: same columns, types, defaults, indexes,
+// engine, keys, TTL, settings and SELECTs. The only other cluster statements are the Distributed tables,
+// each with the single-node columns.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { processorConfig } from "../processor/config.ts";
-import { readSqlFiles, splitStatements, substitute } from "../processor/migrate.ts";
+import { clusterFiles, type ClusterRole } from "../processor/cluster_sql.ts";
+import {
+  readSqlFiles,
+  SINGLE_NODE,
+  splitStatements,
+  type SqlFile,
+  substitute,
+} from "../processor/migrate.ts";
 import { parseWithEngine } from "./helpers/engine.ts";
 
-const CLUSTER_DIR = fileURLToPath(new URL("../clickhouse/cluster/", import.meta.url));
 const values = processorConfig(() => undefined).sqlValues;
 
-type Statement = { file: string; kind: string; name: string; sql: string; formatted?: string };
+type Statement = { role: ClusterRole | "single"; file: string; sql: string; formatted?: string };
 
-const CREATE = /^CREATE\s+(TABLE|MATERIALIZED VIEW|VIEW)\s+(?:IF NOT EXISTS\s+)?(\w+)/i;
-
-async function statements(dir?: string): Promise<Statement[]> {
-  return (await readSqlFiles(dir)).flatMap((f) =>
-    splitStatements(substitute(f.sql, values, f.name)).map((sql) => {
-      const code = sql.split("\n").filter((l) => !l.trim().startsWith("--")).join("\n").trim();
-      const m = code.match(CREATE);
-      return { file: f.name, kind: m?.[1].toUpperCase() ?? "OTHER", name: m?.[2] ?? "", sql: code };
-    })
+const split = (role: Statement["role"], files: SqlFile[], extra: Record<string, string> = {}): Statement[] =>
+  files.flatMap((f) =>
+    splitStatements(substitute(f.sql, { ...extra, ...values }, f.name)).map((sql) => ({
+      role,
+      file: f.name,
+      sql,
+    }))
   );
-}
 
-const single = await statements();
-const cluster = await statements(CLUSTER_DIR);
+const files = await readSqlFiles();
+const single = split("single", files, SINGLE_NODE);
+const cluster = [
+  ...split("ingest", await clusterFiles(files, "ingest")),
+  ...split("data", await clusterFiles(files, "data")),
+];
 // Parsed once, in a child process (see helpers/engine.ts); each test reads the answers.
 const answers = await parseWithEngine([...cluster, ...single].map((s) => s.sql));
 [...cluster, ...single].forEach((s, i) => s.formatted = answers[i].ok ? answers[i].text : undefined);
 
-/** The column list of a formatted CREATE TABLE, or undefined for `AS other_table`. */
-function columns(formatted: string): string | undefined {
-  const m = formatted.match(/\n\(\n([\s\S]*?)\n\)\n/);
-  return m?.[1];
+const isDistributed = (s: Statement) => /\bENGINE = Distributed\(/.test(s.formatted ?? "");
+const HEAD = /^(CREATE (?:MATERIALIZED VIEW|VIEW|TABLE)|ALTER TABLE) (?:IF NOT EXISTS )?(\w+)/;
+const nameOf = (s: Statement) => s.formatted?.match(HEAD)?.[2];
+/** What a statement is about: its kind and object (an ALTER is about its table). */
+const keyOf = (text: string) => text.match(HEAD)!.slice(1, 3).join(" ");
+
+/** A formatted cluster statement with the cluster-only parts taken away. */
+function normalised(formatted: string): string {
+  return formatted
+    .replace(/ ON CLUSTER [`']\{\w+\}[`']/g, "")
+    .replace(/\b(\w+)_local\b/g, "$1")
+    .replace(/\bReplicated(\w*MergeTree)\('\/clickhouse\/tables\/[^']*', '[^']*'(?:, )?/g, "$1(")
+    .replace(/MergeTree\(\)/g, "MergeTree");
 }
+
+/** The tables a shard stores its share of (`name_local` on the data nodes). */
+const sharded = new Set(
+  cluster.filter((s) => s.role === "data" && /^CREATE TABLE IF NOT EXISTS \w+_local\b/.test(s.formatted!))
+    .map((s) => nameOf(s)!.replace(/_local$/, "")),
+);
 
 /**
- * The SELECT of a formatted CREATE MATERIALIZED VIEW ... TO target AS SELECT, with a shard's
- * `x_local` read as the single-node `x` (the data nodes run the first-delivery chain on their shard).
+ * The single-node text a cluster statement must equal: `CREATE TABLE a AS b` of a sharded b gets b's
+ * storage (a copy of a replicated table needs a Keeper path of its own, so its engine is stated).
  */
-function selectOf(formatted: string): string {
-  return formatted.slice(formatted.search(/\bAS\s+SELECT\b/) + 2).trim().replace(/\b(\w+)_local\b/g, "$1");
+function expected(s: Statement, byName: Map<string, Statement>): string {
+  const copy = s.formatted!.match(/^CREATE TABLE IF NOT EXISTS \w+ AS (\w+)$/);
+  if (!copy || !sharded.has(copy[1])) return s.formatted!;
+  const source = byName.get(copy[1])!.formatted!;
+  return `${s.formatted}\n${source.slice(source.search(/\nENGINE = /) + 1)}`;
 }
 
-Deno.test("the embedded engine parses every cluster statement (and the single-node ones beside them)", () => {
-  assert(cluster.length >= 10, `clickhouse/cluster/ has ${cluster.length} statements`);
-  const all = [...cluster, ...single];
-  const failures = answers.flatMap((a, i) =>
-    a.ok ? [] : [`${all[i].file} ${all[i].name}: ${a.error.slice(0, 300)}`]
-  );
+Deno.test("the embedded engine parses every statement of both cluster roles and of the single node", () => {
+  assert(cluster.length >= 80, `the cluster variants have ${cluster.length} statements`);
+  const failures = answers.flatMap((a, i) => {
+    const s = [...cluster, ...single][i];
+    return a.ok ? [] : [`${s.role} ${s.file}: ${a.error.slice(0, 300)}\n${s.sql.slice(0, 200)}`];
+  });
   assertEquals(failures, []);
 });
 
-Deno.test("every single-node table and materialized view has a cluster variant", () => {
-  const clusterNames = new Set(cluster.map((s) => s.name));
-  const missing = single
-    .filter((s) => s.kind === "TABLE" || s.kind === "MATERIALIZED VIEW")
-    .filter((s) => !clusterNames.has(s.name) && !clusterNames.has(`${s.name}_local`))
-    .map((s) => `${s.file}: ${s.kind} ${s.name}`);
-  assertEquals(missing, [], "add these to clickhouse/cluster/ (see docs/SCALING.md)");
-  // Plain views come from the numbered files on the data nodes; a copy here would drift.
-  assertEquals(cluster.filter((s) => s.kind === "VIEW").map((s) => s.name), []);
+Deno.test("each single-node statement has one cluster counterpart that states the same, cluster-only parts aside", () => {
+  const byName = new Map(single.map((s) => [nameOf(s)!, s]));
+  const counterparts = cluster.filter((s) => !isDistributed(s));
+  const want = single.map((s) => ({ key: keyOf(s.formatted!), text: expected(s, byName), file: s.file }));
+  const got = counterparts.map((s) => ({
+    key: keyOf(normalised(s.formatted!)),
+    text: normalised(s.formatted!),
+    role: s.role,
+  }));
+  assertEquals(got.map((g) => g.key).sort(), want.map((w) => w.key).sort(), "the same statements");
+  for (const w of want) {
+    const g = got.find((g) => g.key === w.key)!;
+    assertEquals(g.text, w.text, `${w.file}: ${w.key} (${g.role} nodes) states what the single node does`);
+  }
 });
 
-Deno.test("cluster tables keep the single-node columns and views the single-node SELECTs", () => {
-  const byName = new Map(single.map((s) => [s.name, s]));
-  let compared = 0;
-  for (const c of cluster.filter((s) => s.kind !== "OTHER")) {
-    const s = byName.get(c.name) ?? byName.get(c.name.replace(/_local$/, ""));
-    assert(s?.formatted && c.formatted, `${c.file} ${c.name}: parsed, with a single-node counterpart`);
-    if (c.kind === "TABLE") {
-      const cols = columns(c.formatted);
-      if (cols === undefined) continue; // `AS events_local`: columns copied by the engine
-      assertEquals(cols, columns(s.formatted), `${c.file} ${c.name}: columns as in ${s.file}`);
-    } else {
-      assertEquals(
-        selectOf(c.formatted),
-        selectOf(s.formatted),
-        `${c.file} ${c.name}: SELECT as in ${s.file}`,
-      );
-    }
-    compared++;
-  }
-  assert(compared >= 10, `compared ${compared} cluster statements`);
-});
-
-Deno.test("data tables are replicated and sharded by session; ingestion nodes store nothing", () => {
-  const data = cluster.filter((s) => s.file.includes("data"));
-  const ingest = cluster.filter((s) => s.file.includes("ingest"));
-  const stored = (s: Statement) => !/ENGINE = Null\b/.test(s.sql); // a Null table holds nothing to replicate
-  for (
-    const s of data.filter((s) =>
-      (s.name.endsWith("_local") && stored(s)) || ["products", "users"].includes(s.name)
-    )
-  ) {
-    assert(/ENGINE = Replicated\w*MergeTree\(/.test(s.sql), `${s.name} is replicated`);
-  }
-  for (const s of [...data, ...ingest].filter((s) => s.name === "events" && s.kind === "TABLE")) {
-    assert(s.sql.includes("cityHash64(site, session_id)"), `${s.file} events routes by (site, session_id)`);
-  }
-  const ingestTables = ingest.filter((s) => s.kind === "TABLE");
-  for (const s of ingestTables) {
-    // `CREATE TABLE b AS a` copies a's engine: then a is the one checked.
-    const copied = s.sql.match(/\bAS\s+(\w+)\s*;?$/)?.[1];
-    const engineOf = ingestTables.find((t) => t.name === copied) ?? s;
-    assert(
-      /ENGINE = (Kafka|Distributed|Null)\b/.test(engineOf.sql),
-      `${s.name} on an ingestion node is Kafka, Distributed or Null`,
+Deno.test("the Distributed tables have the single-node columns; events routes by (site, session_id)", () => {
+  const distributed = cluster.filter(isDistributed);
+  assertEquals(
+    distributed.filter((s) => s.role === "data").map(nameOf).sort(),
+    [...sharded].sort(),
+    "every sharded table is read through a Distributed table of its single-node name",
+  );
+  const singleByName = new Map(single.map((s) => [nameOf(s)!, s]));
+  const columns = (formatted: string) => formatted.match(/\n\(\n([\s\S]*?)\n\)\n/)?.[1];
+  for (const s of distributed.filter((s) => s.role === "ingest")) {
+    const table = singleByName.get(nameOf(s)!)!;
+    assertEquals(
+      columns(s.formatted!),
+      columns(table.formatted!),
+      `ingest ${nameOf(s)}: the single-node columns`,
     );
   }
+  assertEquals(distributed.filter((s) => s.role === "ingest").map(nameOf).sort(), [
+    "events",
+    "ingest_errors",
+    "products",
+    "users",
+  ]);
+  for (const s of distributed.filter((s) => nameOf(s) === "events")) {
+    assert(
+      s.formatted!.includes("events_local, cityHash64(site, session_id))"),
+      `${s.role} events: ${s.formatted}`,
+    );
+  }
+});
+
+Deno.test("ingest nodes store nothing; data nodes replicate every stored table", () => {
+  for (const s of cluster.filter((s) => s.role === "ingest" && /^CREATE TABLE/.test(s.formatted!))) {
+    assert(
+      /ENGINE = `?(Kafka|Distributed|Null)\b| AS kafka_\w+$/.test(s.formatted!),
+      `ingest ${nameOf(s)}: ${s.formatted}`,
+    );
+  }
+  for (const s of cluster.filter((s) => s.role === "data" && /ENGINE = \w*MergeTree\b/.test(s.formatted!))) {
+    assert(/ENGINE = Replicated\w*MergeTree\('/.test(s.formatted!), `data ${nameOf(s)} is replicated`);
+  }
+  // The Kafka tables read on the ingest nodes only.
+  assertEquals(cluster.filter((s) => s.role === "data" && /ENGINE = `?Kafka\b/.test(s.formatted!)).length, 0);
+});
+
+Deno.test("on the data nodes, the views that write as rows arrive read and write each shard's own tables", () => {
+  assert(sharded.size >= 10, `${sharded.size} sharded tables`);
+  // A view reading the Distributed table would never fire (rows are inserted into the shard's table),
+  // and one writing it would send each shard's rows to random shards.
+  const wrong = cluster
+    .filter((s) => s.role === "data" && /^CREATE MATERIALIZED VIEW/.test(s.formatted!))
+    .filter((s) => !/\nREFRESH /.test(s.formatted!))
+    .flatMap((s) =>
+      [...s.formatted!.matchAll(/\b(?:FROM|JOIN|TO) (\w+)/g)].map((m) => m[1])
+        .filter((table) => sharded.has(table))
+        .map((table) => `${nameOf(s)} names ${table}, not ${table}_local (\${LOCAL} in ${s.file})`)
+    );
+  assertEquals(wrong, []);
 });
