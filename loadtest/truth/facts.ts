@@ -1,7 +1,13 @@
 // The counted facts of a pipeline run: the events a test sent, each stamped by its first delivery as
 // ClickHouse read it back (the rule of counting.ts), with the stamps only the collector and Kafka know
-// (event_time, received_at, enrichment, position). Every table family derives from these.
-import type { Event, PurchaseEvent } from "../../contract/mod.ts";
+// (event_time, received_at, enrichment, position), and what the site's entry in the sites file
+// decides (its product URL patterns, its time zone). Every table family derives from these.
+import {
+  DEFAULT_PRODUCT_URL_PATTERNS,
+  type Event,
+  productUrlMatcher,
+  type PurchaseEvent,
+} from "../../contract/mod.ts";
 import { countOrders, firstReads, isLate, type Position, userOf } from "./counting.ts";
 import { floorTo, MINUTE } from "./units.ts";
 
@@ -23,12 +29,20 @@ export type Fact = Event & Position & {
   browser: string;
   device: string;
   user_key: string;
+  /**
+   * The product this event is a product view of, else "": a `product_view`'s product_id, or the id
+   * the site's URL patterns find in a page view's URL (the fallback for shops that cannot add code).
+   * Both count: a shop that sends product views turns its patterns off (clickhouse/README.md).
+   */
+  viewed: string;
 };
 
 export type Order = Fact & PurchaseEvent;
 
 export type Counted = {
   site: string;
+  /** The site's IANA time zone: its hours and days. */
+  timeZone: string;
   /** Every event delivered, once. */
   facts: Fact[];
   /** The facts that count: replayed purchases left out. */
@@ -43,13 +57,23 @@ function deviceOf(d: Delivery, viewport: string | undefined): string {
   return width === 0 ? "unknown" : width < 768 ? "mobile" : width < 1100 ? "tablet" : "desktop";
 }
 
+/** A site's entry in the sites file, as far as the analytics read it. */
+export type SiteSettings = {
+  /** IANA name; default UTC. */
+  timeZone?: string;
+  /** Default: DEFAULT_PRODUCT_URL_PATTERNS. */
+  productUrlPatterns?: readonly string[];
+};
+
 export function countDeliveries(input: {
   site: string;
   sent: readonly Event[];
   deliveries: readonly Delivery[];
   watermarkMs: number;
+  settings?: SiteSettings;
 }): Counted {
-  const { site, watermarkMs } = input;
+  const { site, watermarkMs, settings = {} } = input;
+  const productOfUrl = productUrlMatcher(settings.productUrlPatterns ?? DEFAULT_PRODUCT_URL_PATTERNS);
   const content = new Map(input.sent.map((e) => [e.event_id, e]));
   const facts = firstReads(input.deliveries).map(({ first, copies }): Fact => {
     const e = content.get(first.event_id);
@@ -66,10 +90,16 @@ export function countDeliveries(input: {
       browser: first.browser,
       device: deviceOf(first, e.viewport),
       user_key: userOf(e),
+      viewed: e.type === "product_view"
+        ? e.product_id
+        : e.type === "page_view"
+        ? productOfUrl(e.url) ?? ""
+        : "",
     };
   });
   const { counted: unique, orders } = countOrders(facts);
-  return { site, facts, unique, onTime: unique.filter((f) => !f.late), orders };
+  const timeZone = settings.timeZone ?? "UTC";
+  return { site, timeZone, facts, unique, onTime: unique.filter((f) => !f.late), orders };
 }
 
 export const byTimeThenId = (a: Fact, b: Fact): number =>

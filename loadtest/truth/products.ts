@@ -1,21 +1,13 @@
 // Products from the counted facts: product_performance, product_performance_hourly and dim_product,
-// all from one list of product activity (product page views, cart adds and removes, order lines).
+// all from one list of product activity (product views, cart adds and removes, order lines).
 import type { Catalogue } from "../catalogue.ts";
 import type { Counted } from "./facts.ts";
-import {
-  addCents,
-  type Cents,
-  cents,
-  floorTo,
-  groupBy,
-  HOUR,
-  lineCents,
-  productIdFromUrl,
-  ratio,
-} from "./units.ts";
+import { addCents, type Cents, cents, groupBy, lineCents, localHour, ratio } from "./units.ts";
 
 type Act = {
   t: number;
+  /** The site's hour. */
+  hour: number;
   product: string;
   kind: string;
   user: string;
@@ -25,9 +17,10 @@ type Act = {
   cents: number;
 };
 
-function activity({ unique, orders }: Counted): Act[] {
+function activity({ unique, orders, timeZone }: Counted): Act[] {
   const touch = (t: number, product: string, kind: string, user: string): Act => ({
     t,
+    hour: localHour(t, timeZone),
     product,
     kind,
     user,
@@ -38,10 +31,7 @@ function activity({ unique, orders }: Counted): Act[] {
   });
   return [
     ...unique.flatMap((f): Act[] => {
-      if (f.type === "page_view") {
-        const id = productIdFromUrl(f.url);
-        return id ? [touch(f.t, id, "page_view", f.user_key)] : [];
-      }
+      if (f.viewed !== "") return [touch(f.t, f.viewed, "view", f.user_key)];
       if (f.type === "add_to_cart" || f.type === "remove_from_cart") {
         return [touch(f.t, f.product_id, f.type, f.user_key)];
       }
@@ -50,6 +40,7 @@ function activity({ unique, orders }: Counted): Act[] {
     ...orders.flatMap((o) =>
       o.items.map((l) => ({
         t: o.t,
+        hour: localHour(o.t, timeZone),
         product: l.product_id,
         kind: "order_line",
         user: o.user_key,
@@ -67,12 +58,12 @@ function perf(acts: Act[]) {
   const ls = acts.filter((a) => a.kind === "order_line");
   const revenue: Cents = {};
   for (const l of ls) addCents(revenue, l.currency, l.cents);
-  const views = count("page_view"),
+  const views = count("view"),
     cart_adds = count("add_to_cart"),
     purchases = new Set(ls.map((l) => l.order)).size;
   return {
     views,
-    unique_viewers: new Set(acts.filter((a) => a.kind === "page_view").map((a) => a.user)).size,
+    unique_viewers: new Set(acts.filter((a) => a.kind === "view").map((a) => a.user)).size,
     cart_adds,
     cart_removes: count("remove_from_cart"),
     purchases,
@@ -93,7 +84,7 @@ export function productTables(counted: Counted, catalogue: Catalogue) {
   });
   const product_performance = [...groupBy(acts, (a) => a.product)]
     .map(([product_id, as]) => ({ site, product_id, ...named(product_id), ...perf(as) }));
-  const product_performance_hourly = [...groupBy(acts, (a) => `${floorTo(a.t, HOUR)}|${a.product}`)]
+  const product_performance_hourly = [...groupBy(acts, (a) => `${a.hour}|${a.product}`)]
     .map(([k, as]) => {
       const [hour, product_id] = k.split("|");
       return { site, hour: Number(hour), product_id, ...named(product_id), ...perf(as) };
@@ -108,7 +99,7 @@ export function productTables(counted: Counted, catalogue: Catalogue) {
       name: p.name,
       category: p.category,
       price: cents(p.price),
-      views: mine.filter((a) => a.kind === "page_view").length,
+      views: mine.filter((a) => a.kind === "view").length,
       cart_adds: mine.filter((a) => a.kind === "add_to_cart").length,
       orders: new Set(ls.map((l) => l.order)).size,
       units_sold: ls.reduce((s, l) => s + l.qty, 0),

@@ -1,5 +1,5 @@
 // Money from the counted orders: revenue_hop, daily_orders, daily_revenue_by_category, hourly_kpis
-// and revenue_anomalies.
+// and revenue_anomalies. Days and hours are the site's; the windows and buckets are UTC minutes.
 import type { PurchaseEvent } from "../../contract/mod.ts";
 import type { Catalogue } from "../catalogue.ts";
 import type { Counted } from "./facts.ts";
@@ -8,11 +8,11 @@ import {
   aovCents,
   type Cents,
   cents,
-  DAY,
   floorTo,
   groupBy,
-  HOUR,
   lineCents,
+  localDay,
+  localHour,
   MINUTE,
   orderUnits,
   ratio,
@@ -48,8 +48,8 @@ export function revenueHop({ site, orders }: Counted): Row[] {
   return out;
 }
 
-export function dailyOrders({ site, orders }: Counted) {
-  return [...groupBy(orders, (o) => `${floorTo(o.t, DAY)}|${o.currency}`)].map(([k, os]) => {
+export function dailyOrders({ site, orders, timeZone }: Counted) {
+  return [...groupBy(orders, (o) => `${localDay(o.t, timeZone)}|${o.currency}`)].map(([k, os]) => {
     const [day, currency] = k.split("|");
     const revenue = os.reduce((s, o) => s + cents(o.revenue), 0);
     return {
@@ -65,11 +65,13 @@ export function dailyOrders({ site, orders }: Counted) {
   });
 }
 
-export function dailyRevenueByCategory({ site, orders }: Counted, catalogue: Catalogue) {
+export function dailyRevenueByCategory({ site, orders, timeZone }: Counted, catalogue: Catalogue) {
   const products = new Map(catalogue.products.map((p) => [p.id, p]));
   const lines = orders.flatMap((o) => o.items.map((i) => ({ order: o, ...i })));
   const key = (l: (typeof lines)[number]) =>
-    `${floorTo(l.order.t, DAY)}|${products.get(l.product_id)?.category ?? "(unknown)"}|${l.order.currency}`;
+    `${localDay(l.order.t, timeZone)}|${
+      products.get(l.product_id)?.category ?? "(unknown)"
+    }|${l.order.currency}`;
   return [...groupBy(lines, key)].map(([k, ls]) => {
     const [day, category, currency] = k.split("|");
     return {
@@ -84,8 +86,8 @@ export function dailyRevenueByCategory({ site, orders }: Counted, catalogue: Cat
   });
 }
 
-export function hourlyKpis({ site, unique }: Counted) {
-  return [...groupBy(unique, (f) => String(floorTo(f.t, HOUR)))].map(([hour, fs]) => {
+export function hourlyKpis({ site, unique, timeZone }: Counted) {
+  return [...groupBy(unique, (f) => String(localHour(f.t, timeZone)))].map(([hour, fs]) => {
     const buys = fs.filter((f) => f.type === "purchase") as PurchaseEvent[];
     const revenue: Cents = {}, count: Cents = {}, aov: Cents = {};
     for (const b of buys) (addCents(revenue, b.currency, cents(b.revenue)), addCents(count, b.currency, 1));

@@ -8,9 +8,8 @@ import {
   type Cents,
   cents,
   domainOf,
-  floorTo,
   groupBy,
-  HOUR,
+  localHour,
   MINUTE,
   pathOf,
   ratio,
@@ -50,7 +49,11 @@ export function sessions({ site, unique }: Counted) {
   });
 }
 
-/** A session's cart, as of `now`: purchased within 30 minutes of its last cart event, else open, then abandoned. */
+/**
+ * A session's cart, as of `now`: purchased within 30 minutes of its last cart event, else open, then
+ * abandoned; `checkout_started` when the session began a checkout (an abandoned one is then a
+ * checkout abandoned, not a cart abandoned).
+ */
 export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
   const out: Row[] = [];
   for (const [session_id, fs] of sessionsOf(unique)) {
@@ -66,25 +69,32 @@ export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
       user_key: fs.filter((f) => f.type !== "page_view")[0].user_key,
       last_cart_at: last,
       cart_adds: adds,
+      checkout_started: fs.some((f) => f.type === "begin_checkout") ? 1 : 0,
       status: bought ? "purchased" : now >= last + 30 * MINUTE ? "abandoned" : "open",
     });
   }
   return out;
 }
 
-export function cartAbandonment(site: string, carts: Row[]) {
-  return [...groupBy(carts, (c) => String(floorTo(c.last_cart_at as number, HOUR)))].map(([hour, cs]) => {
-    const n = (s: string) => cs.filter((c) => c.status === s).length;
-    return {
-      site,
-      hour: Number(hour),
-      carted_sessions: cs.length,
-      purchased_sessions: n("purchased"),
-      abandoned_sessions: n("abandoned"),
-      open_sessions: n("open"),
-      abandonment_rate: ratio(n("abandoned"), n("abandoned") + n("purchased")),
-    };
-  });
+/** Per site's hour of the last cart event. */
+export function cartAbandonment({ site, timeZone }: Counted, carts: Row[]) {
+  return [...groupBy(carts, (c) => String(localHour(c.last_cart_at as number, timeZone)))].map(
+    ([hour, cs]) => {
+      const n = (s: string) => cs.filter((c) => c.status === s).length;
+      const checkoutAbandoned = cs.filter((c) => c.status === "abandoned" && c.checkout_started === 1).length;
+      return {
+        site,
+        hour: Number(hour),
+        carted_sessions: cs.length,
+        purchased_sessions: n("purchased"),
+        abandoned_sessions: n("abandoned"),
+        cart_abandoned_sessions: n("abandoned") - checkoutAbandoned,
+        checkout_abandoned_sessions: checkoutAbandoned,
+        open_sessions: n("open"),
+        abandonment_rate: ratio(n("abandoned"), n("abandoned") + n("purchased")),
+      };
+    },
+  );
 }
 
 export function pageviewMetrics({ site, unique }: Counted): Row[] {

@@ -1,15 +1,27 @@
 // The simulator's own summary of a run (--truth FILE): what the analytics must show for the events
 // the collector accepted, counted by the rule of counting.ts in accepted order, windowed on the
 // event's `ts` unless told otherwise.
-import type { Event, PurchaseEvent } from "../../contract/mod.ts";
+import {
+  DEFAULT_PRODUCT_URL_PATTERNS,
+  type Event,
+  productUrlMatcher,
+  type PurchaseEvent,
+} from "../../contract/mod.ts";
 import { dedupEvents, dedupOrders, userOf } from "./counting.ts";
-import { addCents, type Cents, cents, floorTo, lineCents, orderUnits, productIdFromUrl } from "./units.ts";
+import { addCents, type Cents, cents, floorTo, lineCents, orderUnits } from "./units.ts";
+
+/** The product an event is a view of, else undefined: product views, and page views by the default URL patterns. */
+const defaultUrlProduct = productUrlMatcher(DEFAULT_PRODUCT_URL_PATTERNS);
+export const viewedProduct = (e: Event): string | undefined =>
+  e.type === "product_view" ? e.product_id : e.type === "page_view" ? defaultUrlProduct(e.url) : undefined;
 
 export type MinuteTruth = {
   /** Window start, ms since epoch (1-minute tumbling windows on the event's time). */
   start: number;
   viewers: number;
+  product_viewers: number;
   carters: number;
+  checkout_starters: number;
   purchasers: number;
   orders: number;
   units: number;
@@ -47,12 +59,11 @@ export function windowStart(ms: number, windowMs = 60_000): number {
   return floorTo(ms, windowMs);
 }
 
-/** Per-window distinct viewers, carters and purchasers, orders, units and revenue. Expects counted events. */
+/** Per-window distinct users of each funnel step, orders, units and revenue. Expects counted events. */
 export function minuteWindows(events: readonly Event[], options: TruthOptions = {}): MinuteTruth[] {
   const { windowMs = 60_000, timeOf = (e: Event) => e.ts } = options;
-  type Acc =
-    & { viewers: Set<string>; carters: Set<string>; purchasers: Set<string> }
-    & Omit<MinuteTruth, "start" | "viewers" | "carters" | "purchasers">;
+  const steps = ["viewers", "product_viewers", "carters", "checkout_starters", "purchasers"] as const;
+  type Acc = Record<typeof steps[number], Set<string>> & Omit<MinuteTruth, "start" | typeof steps[number]>;
   const windows = new Map<number, Acc>();
   for (const e of events) {
     const start = windowStart(timeOf(e), windowMs);
@@ -60,7 +71,9 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
     if (!w) {
       w = {
         viewers: new Set(),
+        product_viewers: new Set(),
         carters: new Set(),
+        checkout_starters: new Set(),
         purchasers: new Set(),
         orders: 0,
         units: 0,
@@ -68,8 +81,10 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
       };
       windows.set(start, w);
     }
+    if (viewedProduct(e) !== undefined) w.product_viewers.add(userOf(e));
     if (e.type === "page_view") w.viewers.add(userOf(e));
     else if (e.type === "add_to_cart") w.carters.add(userOf(e));
+    else if (e.type === "begin_checkout") w.checkout_starters.add(userOf(e));
     else if (e.type === "purchase") {
       w.purchasers.add(userOf(e));
       w.orders++;
@@ -82,7 +97,9 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
     .map(([start, w]) => ({
       start,
       viewers: w.viewers.size,
+      product_viewers: w.product_viewers.size,
       carters: w.carters.size,
+      checkout_starters: w.checkout_starters.size,
       purchasers: w.purchasers.size,
       orders: w.orders,
       units: w.units,
@@ -90,7 +107,7 @@ export function minuteWindows(events: readonly Event[], options: TruthOptions = 
     }));
 }
 
-/** Per-product views (product pages), cart adds and removes, orders, units and revenue. Expects counted events. */
+/** Per-product views (product views and product pages), cart adds and removes, orders, units and revenue. Expects counted events. */
 export function productTotals(events: readonly Event[]): ProductTruth[] {
   const products = new Map<string, ProductTruth>();
   const get = (id: string) => {
@@ -102,10 +119,9 @@ export function productTotals(events: readonly Event[]): ProductTruth[] {
     return p;
   };
   for (const e of events) {
-    if (e.type === "page_view") {
-      const id = productIdFromUrl(e.url);
-      if (id) get(id).views++;
-    } else if (e.type === "add_to_cart") get(e.product_id).carts++;
+    const viewed = viewedProduct(e);
+    if (viewed !== undefined) get(viewed).views++;
+    else if (e.type === "add_to_cart") get(e.product_id).carts++;
     else if (e.type === "remove_from_cart") get(e.product_id).removes++;
     else if (e.type === "purchase") {
       for (const id of new Set(e.items.map((i) => i.product_id))) get(id).purchases++;

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { Event } from "../../contract/mod.ts";
 import { dedupEvents, dedupOrders, userOf } from "./counting.ts";
-import { minuteWindows, productTotals, summaryTruth } from "./summary.ts";
-import { productIdFromUrl } from "./units.ts";
+import { minuteWindows, productTotals, summaryTruth, viewedProduct } from "./summary.ts";
 
 const T = Date.UTC(2025, 0, 1, 12, 0, 0);
 let n = 0;
@@ -68,11 +67,23 @@ Deno.test("minuteWindows() counts distinct users per step and money in cents per
     buy(T + 61_000, "o3", { anonymous_id: "a2" }, "USD"),
   ];
   assert.deepEqual(minuteWindows(events), [
-    { start: T, viewers: 2, carters: 1, purchasers: 1, orders: 1, units: 3, revenue_cents: { EUR: 2019 } },
+    {
+      start: T,
+      viewers: 2,
+      product_viewers: 0,
+      carters: 1,
+      checkout_starters: 0,
+      purchasers: 1,
+      orders: 1,
+      units: 3,
+      revenue_cents: { EUR: 2019 },
+    },
     {
       start: T + 60_000,
       viewers: 0,
+      product_viewers: 0,
       carters: 0,
+      checkout_starters: 0,
       purchasers: 1,
       orders: 2,
       units: 6,
@@ -109,9 +120,13 @@ Deno.test("productTotals() counts product page views, cart adds and removes, ord
   ]);
 });
 
-Deno.test("productIdFromUrl() reads /products/{id} and ignores other pages", () => {
-  assert.equal(productIdFromUrl("https://x.example/products/p0042?ref=1"), "p0042");
-  assert.equal(productIdFromUrl("https://x.example/cart"), undefined);
+Deno.test("viewedProduct() reads product views, and page views on /products/{id}", () => {
+  assert.equal(viewedProduct(view(T, undefined, "/products/p0042?ref=1")), "p0042");
+  assert.equal(viewedProduct(view(T, undefined, "/cart")), undefined);
+  assert.equal(
+    viewedProduct({ ...base(T, { anonymous_id: "a1" }), type: "product_view", product_id: "p7" }),
+    "p7",
+  );
 });
 
 Deno.test("summaryTruth() is exact under duplicated events and replayed orders", () => {

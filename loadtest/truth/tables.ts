@@ -4,13 +4,13 @@
 // Output: every table's rows, times in Unix ms, money in integer cents, counts as numbers.
 import type { Event } from "../../contract/mod.ts";
 import type { Catalogue } from "../catalogue.ts";
-import { countDeliveries, type Delivery, lateEvents } from "./facts.ts";
+import { countDeliveries, type Delivery, lateEvents, type SiteSettings } from "./facts.ts";
 import { dailyFunnel, funnel1h, funnel1m, sessionFunnel } from "./funnels.ts";
 import { productTables } from "./products.ts";
 import { dailyOrders, dailyRevenueByCategory, hourlyKpis, revenueAnomalies, revenueHop } from "./revenue.ts";
 import { abandonedCarts, cartAbandonment, dimUser, pageviewMetrics, sessions } from "./sessions.ts";
 
-export type { Delivery } from "./facts.ts";
+export type { Delivery, SiteSettings } from "./facts.ts";
 
 export type TruthInput = {
   site: string;
@@ -20,10 +20,14 @@ export type TruthInput = {
   watermarkMs: number;
   /** The query's now() for views that depend on it (cart status, anomaly buckets). */
   now: number;
+  /** The site's entry in the sites file: its time zone and product URL patterns. */
+  settings?: SiteSettings;
 };
 
-export function analyticsTruth({ site, sent, deliveries, catalogue, watermarkMs, now }: TruthInput) {
-  const counted = countDeliveries({ site, sent, deliveries, watermarkMs });
+export function analyticsTruth(
+  { site, sent, deliveries, catalogue, watermarkMs, now, settings }: TruthInput,
+) {
+  const counted = countDeliveries({ site, sent, deliveries, watermarkMs, settings });
   const { facts, unique, orders } = counted;
   const abandoned_carts = abandonedCarts(counted, now);
   const late_events = lateEvents(counted);
@@ -43,7 +47,7 @@ export function analyticsTruth({ site, sent, deliveries, catalogue, watermarkMs,
     session_funnel: sessionFunnel(counted),
     sessions: sessions(counted),
     abandoned_carts,
-    cart_abandonment: cartAbandonment(site, abandoned_carts),
+    cart_abandonment: cartAbandonment(counted, abandoned_carts),
     ...productTables(counted, catalogue),
     pageview_metrics: pageviewMetrics(counted),
     daily_orders: dailyOrders(counted),

@@ -1,5 +1,6 @@
 // The units the truth counts in, shared by every table family: times in Unix ms, money in integer
-// cents per currency, buckets by flooring, and the pages an event's URL names.
+// cents per currency, buckets by flooring (minutes in UTC, hours and days in the site's time zone),
+// and the pages an event's URL names.
 import type { PurchaseEvent } from "../../contract/mod.ts";
 
 export const MINUTE = 60_000;
@@ -20,13 +21,39 @@ export const aovCents = (total: number, n: number): number => Math.floor((2 * to
 export const ratio = (a: number, b: number): number => b === 0 ? 0 : a / b;
 export const addCents = (m: Cents, k: string, v: number): Cents => (m[k] = (m[k] ?? 0) + v, m);
 
-/** The product of a product page, as written in its path `/products/{id}`. */
-export const productSlug = (url: string): string | undefined => /\/products\/([^/?#]+)/.exec(url)?.[1];
-/** The product of a product page view, read from its path `/products/{id}`. */
-export function productIdFromUrl(url: string): string | undefined {
-  const slug = productSlug(url);
-  return slug === undefined ? undefined : decodeURIComponent(slug);
+const zoneParts = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock of the time zone at `t`, read as if it were UTC, in ms (Intl, not ClickHouse's tables). */
+function wallClock(t: number, timeZone: string): number {
+  let format = zoneParts.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    zoneParts.set(timeZone, format);
+  }
+  const p = Object.fromEntries(format.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (t - floorTo(t, 1000));
 }
+
+/**
+ * The instant the local hour holding `t` began: hours are the site's, so in a zone half an hour
+ * off UTC (Australia/Adelaide) they begin at :30 UTC.
+ */
+export function localHour(t: number, timeZone: string): number {
+  const offset = wallClock(t, timeZone) - t;
+  return floorTo(t + offset, HOUR) - offset;
+}
+
+/** The site's calendar day holding `t`, as that date's UTC midnight in ms (how a Date reads back). */
+export const localDay = (t: number, timeZone: string): number => floorTo(wallClock(t, timeZone), DAY);
 export const pathOf = (url: string): string => new URL(url).pathname;
 export const domainOf = (url: string): string =>
   url === "" ? "(direct)" : new URL(url).hostname.replace(/^www\./, "");
