@@ -1,7 +1,15 @@
-// One shopper's visit as a script of events: land, browse products, maybe add to and remove from
-// the cart, maybe check out and pay. Everything random comes from the Rng passed in, and time
+// One shopper's visit as a script of events: land, browse products (each product page also sends a
+// product view, unless the shop counts its product pages by URL), maybe add to and remove from the
+// cart, maybe begin a checkout and pay. Everything random comes from the Rng passed in, and time
 // from `start`, so a session is a pure function of its inputs.
-import type { Event, OrderItem, PageViewEvent, PurchaseEvent } from "../contract/mod.ts";
+import type {
+  BeginCheckoutEvent,
+  Event,
+  OrderItem,
+  PageViewEvent,
+  ProductViewEvent,
+  PurchaseEvent,
+} from "../contract/mod.ts";
 import { type Catalogue, localPrice, type Product } from "./catalogue.ts";
 import type { Rng } from "./rng.ts";
 
@@ -15,7 +23,7 @@ export type Funnel = {
   addToCart: number;
   /** Chance that, after an add, the shopper removes a line from the cart. */
   removeFromCart: number;
-  /** Chance a session ending with a non-empty cart goes to checkout. */
+  /** Chance a session ending with a non-empty cart begins a checkout (a begin_checkout event). */
   checkout: number;
   /** Chance a checkout ends in a purchase. */
   purchase: number;
@@ -68,6 +76,12 @@ export type SessionContext = {
   faults: Faults;
   /** Shop origin for page URLs, e.g. "https://demo.shop.example". */
   origin: string;
+  /**
+   * Whether product pages send a product_view event (the SDK's viewProduct or its
+   * data-shoptrail-product attribute). False: a shop that cannot add code, whose product views are
+   * its page views on /products/{id} (the sites file's URL patterns).
+   */
+  productViewEvents: boolean;
   /** Numbers orders within a run; with a random prefix it keeps every order_id unique. */
   orders: { next: number };
 };
@@ -123,8 +137,24 @@ export function generateSession(ctx: SessionContext, rng: Rng, faultRng: Rng, st
     emit(event);
     referrer = url;
   };
-  const viewProduct = (p: Product) =>
+  const viewProduct = (p: Product) => {
     view(`/products/${p.id}`, `${p.name} | ${p.category}`, { product_id: p.id });
+    if (!ctx.productViewEvents) return;
+    t += rng.int(5, 400); // the SDK sends it once the page has loaded
+    const event: ProductViewEvent = {
+      ...common,
+      type: "product_view",
+      event_id: rng.uuid(),
+      ts: t,
+      url: referrer,
+      product_id: p.id,
+      product_name: p.name,
+      category: p.category,
+      price: localPrice(p.price, currency),
+      currency,
+    };
+    emit(event);
+  };
   const cartEvent = (type: "add_to_cart" | "remove_from_cart", line: CartLine, quantity: number) => {
     const fields = {
       ...common,
@@ -185,6 +215,23 @@ export function generateSession(ctx: SessionContext, rng: Rng, faultRng: Rng, st
   if (!rng.chance(checkoutChance(ctx, t))) return out;
   think();
   view("/checkout", "Checkout");
+  t += rng.int(5, 400);
+  const items: OrderItem[] = [...cart.values()].map((l) => ({
+    product_id: l.product.id,
+    quantity: l.quantity,
+    price: l.price,
+  }));
+  const checkout: BeginCheckoutEvent = {
+    ...common,
+    type: "begin_checkout",
+    event_id: rng.uuid(),
+    ts: t,
+    url: origin + "/checkout",
+    currency,
+    value: revenueOf(items),
+    items,
+  };
+  emit(checkout);
   const purchaseChance = active(ctx.anomalies, "spike", t) ? 1 : funnel.purchase;
   if (!rng.chance(purchaseChance)) return out;
   think(20_000);
@@ -193,11 +240,6 @@ export function generateSession(ctx: SessionContext, rng: Rng, faultRng: Rng, st
     return out;
   }
   view("/checkout/thank-you", "Thank you for your order");
-  const items: OrderItem[] = [...cart.values()].map((l) => ({
-    product_id: l.product.id,
-    quantity: l.quantity,
-    price: l.price,
-  }));
   const purchase: PurchaseEvent = {
     ...common,
     type: "purchase",

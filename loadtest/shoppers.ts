@@ -28,6 +28,8 @@ export type ShopperOptions = {
   catalogue?: Catalogue;
   /** Used in page URLs: https://{site}.shop.example/... */
   site?: string;
+  /** Product pages send product_view events (default); false: a shop counted by its product URLs. */
+  productViewEvents?: boolean;
   funnel?: Partial<Funnel>;
   curve?: Curve;
   anomalies?: readonly Anomaly[];
@@ -58,6 +60,7 @@ export function createShoppers(options: ShopperOptions): Shoppers {
     anomalies: options.anomalies ?? [],
     faults: options.faults ?? {},
     origin: `https://${options.site ?? "demo"}.shop.example`,
+    productViewEvents: options.productViewEvents ?? true,
     orders: { next: 0 },
   };
   const root = new Rng(options.seed);

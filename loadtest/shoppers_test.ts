@@ -35,7 +35,14 @@ Deno.test("every generated event passes the contract, faults included", () => {
     10_000,
   );
   const kinds = new Set(emissions.map((e) => e.event.type));
-  assert.deepEqual([...kinds].sort(), ["add_to_cart", "page_view", "purchase", "remove_from_cart"]);
+  assert.deepEqual([...kinds].sort(), [
+    "add_to_cart",
+    "begin_checkout",
+    "page_view",
+    "product_view",
+    "purchase",
+    "remove_from_cart",
+  ]);
   for (const { event } of emissions) {
     const result = Event.safeParse(event);
     assert.ok(result.success, `${JSON.stringify(event)}: ${result.error}`);
@@ -136,4 +143,22 @@ Deno.test("the daily curve makes evenings busier than nights", () => {
     })
       .until(Date.UTC(2025, 0, 1, hour, 10)).length;
   assert.ok(at(20) > 4 * at(3), `20:00 ${at(20)} vs 03:00 ${at(3)}`);
+});
+
+Deno.test("each product page sends a product view, and checkouts start at the funnel's rate, before every purchase", () => {
+  const events = run({}, 600_000, 60_000).map((e) => e.event);
+  const pages = events.filter((e) => e.type === "page_view" && e.url.includes("/products/"));
+  const views = events.filter((e) => e.type === "product_view");
+  assert.equal(views.length, pages.length);
+  const sessionsOf = (type: string) =>
+    new Set(events.filter((e) => e.type === type).map((e) => e.session_id));
+  const [carted, checkouts, bought] = ["add_to_cart", "begin_checkout", "purchase"].map(sessionsOf);
+  // Sessions under way at the start lost their earlier events (the warm-up): those whose cart add is here.
+  const whole = [...bought].filter((s) => carted.has(s));
+  assert.ok(whole.length > 20 && whole.every((s) => checkouts.has(s)), "every purchase follows a checkout");
+  // DEFAULT_FUNNEL: 60 % of sessions ending with items in the cart check out (a removal can empty it).
+  const share = checkouts.size / carted.size;
+  assert.ok(share > 0.45 && share < 0.65, `${checkouts.size} checkouts of ${carted.size} carted sessions`);
+  const none = run({ productViewEvents: false }, 120_000, 60_000);
+  assert.equal(none.filter((e) => e.event.type === "product_view").length, 0);
 });
