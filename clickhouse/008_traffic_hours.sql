@@ -10,7 +10,9 @@ CREATE TABLE IF NOT EXISTS traffic_hours${LOCAL}
     site LowCardinality(String),
     hour DateTime('UTC'),
     visitors AggregateFunction(uniqExact, String),
+    product_viewers AggregateFunction(uniqExact, String),
     carters AggregateFunction(uniqExact, String),
+    checkout_starters AggregateFunction(uniqExact, String),
     purchasers AggregateFunction(uniqExact, String),
     sessions AggregateFunction(uniqExact, String),
     converting_sessions AggregateFunction(uniqExact, String),
@@ -33,7 +35,10 @@ SELECT
     site,
     toStartOfHour(event_time) AS hour,
     uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
+    uniqExactStateIf(user_key, type = 'product_view' OR (type = 'page_view' AND product_id != '')) AS product_viewers,
     uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
+    uniqExactStateIf(user_key, type = 'begin_checkout') AS checkout_starters,
     uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
     uniqExactState(session_id) AS sessions,
     uniqExactStateIf(session_id, type = 'purchase') AS converting_sessions,
@@ -51,7 +56,9 @@ CREATE TABLE IF NOT EXISTS funnel_hour_counts
     site LowCardinality(String),
     hour DateTime('UTC'),
     viewers UInt64,
+    product_viewers UInt64,
     carters UInt64,
+    checkout_starters UInt64,
     purchasers UInt64,
     version UInt64
 )
@@ -67,7 +74,9 @@ SELECT
     site,
     hour,
     uniqExactMerge(visitors) AS viewers,
+    uniqExactMerge(product_viewers) AS product_viewers,
     uniqExactMerge(carters) AS carters,
+    uniqExactMerge(checkout_starters) AS checkout_starters,
     uniqExactMerge(purchasers) AS purchasers,
     sum(inserts) AS version
 FROM traffic_hours
@@ -90,14 +99,21 @@ SELECT
     site,
     window_start,
     viewers,
+    product_viewers,
     carters,
+    checkout_starters,
     purchasers,
     if(viewers = 0, 0, round(carters / viewers, 4)) AS view_to_cart_rate,
-    if(carters = 0, 0, round(purchasers / carters, 4)) AS cart_to_buy_rate
+    if(carters = 0, 0, round(purchasers / carters, 4)) AS cart_to_buy_rate,
+    if(viewers = 0, 0, round(product_viewers / viewers, 4)) AS view_to_product_rate,
+    if(product_viewers = 0, 0, round(carters / product_viewers, 4)) AS product_to_cart_rate,
+    if(carters = 0, 0, round(checkout_starters / carters, 4)) AS cart_to_checkout_rate,
+    if(checkout_starters = 0, 0, round(purchasers / checkout_starters, 4)) AS checkout_to_purchase_rate
 FROM
 (
-    SELECT site, hour AS window_start, argMax(viewers, version) AS viewers, argMax(carters, version) AS carters,
-        argMax(purchasers, version) AS purchasers
+    SELECT site, hour AS window_start, argMax(viewers, version) AS viewers,
+        argMax(product_viewers, version) AS product_viewers, argMax(carters, version) AS carters,
+        argMax(checkout_starters, version) AS checkout_starters, argMax(purchasers, version) AS purchasers
     FROM funnel_hour_counts
     WHERE ({site:String} = '' OR site = {site:String})
       AND hour >= toStartOfHour({from:DateTime('UTC')}) AND hour < {to:DateTime('UTC')}
@@ -124,8 +140,9 @@ FROM
     )
     GROUP BY site, hour
     UNION ALL
-    SELECT site, hour AS window_start, uniqExactMerge(visitors) AS viewers, uniqExactMerge(carters) AS carters,
-        uniqExactMerge(purchasers) AS purchasers
+    SELECT site, hour AS window_start, uniqExactMerge(visitors) AS viewers,
+        uniqExactMerge(product_viewers) AS product_viewers, uniqExactMerge(carters) AS carters,
+        uniqExactMerge(checkout_starters) AS checkout_starters, uniqExactMerge(purchasers) AS purchasers
     FROM traffic_hours
     WHERE ({site:String} = '' OR site = {site:String})
       AND hour >= toStartOfHour({from:DateTime('UTC')}) AND hour < {to:DateTime('UTC')}

@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS traffic_days${LOCAL}
     visitors AggregateFunction(uniqExact, String),
     product_viewers AggregateFunction(uniqExact, String),
     carters AggregateFunction(uniqExact, String),
+    checkout_starters AggregateFunction(uniqExact, String),
     purchasers AggregateFunction(uniqExact, String),
     sessions AggregateFunction(uniqExact, String),
     orders SimpleAggregateFunction(sum, UInt64)
@@ -19,8 +20,10 @@ SELECT
     site,
     toDate(event_time) AS day,
     uniqExactStateIf(user_key, type = 'page_view') AS visitors,
-    uniqExactStateIf(user_key, type = 'page_view' AND extract(url, '/products/([^/?#]+)') != '') AS product_viewers,
+    -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
+    uniqExactStateIf(user_key, type = 'product_view' OR (type = 'page_view' AND product_id != '')) AS product_viewers,
     uniqExactStateIf(user_key, type = 'add_to_cart') AS carters,
+    uniqExactStateIf(user_key, type = 'begin_checkout') AS checkout_starters,
     uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
     uniqExactState(session_id) AS sessions,
     toUInt64(countIf(type = 'purchase')) AS orders
@@ -37,11 +40,17 @@ SELECT
     sessions,
     product_viewers,
     carters,
+    checkout_starters,
     purchasers,
     orders,
     if(product_viewers = 0, 0, round(carters / product_viewers, 4)) AS view_to_cart_rate,
     if(carters = 0, 0, round(purchasers / carters, 4)) AS cart_to_purchase_rate,
-    if(visitors = 0, 0, round(purchasers / visitors, 4)) AS conversion_rate
+    if(visitors = 0, 0, round(purchasers / visitors, 4)) AS conversion_rate,
+    -- Each step's rate to the next: page view → product view → add to cart → begin checkout → purchase.
+    if(visitors = 0, 0, round(product_viewers / visitors, 4)) AS view_to_product_rate,
+    if(product_viewers = 0, 0, round(carters / product_viewers, 4)) AS product_to_cart_rate,
+    if(carters = 0, 0, round(checkout_starters / carters, 4)) AS cart_to_checkout_rate,
+    if(checkout_starters = 0, 0, round(purchasers / checkout_starters, 4)) AS checkout_to_purchase_rate
 FROM
 (
     SELECT
@@ -51,6 +60,7 @@ FROM
         uniqExactMerge(sessions) AS sessions,
         uniqExactMerge(product_viewers) AS product_viewers,
         uniqExactMerge(carters) AS carters,
+        uniqExactMerge(checkout_starters) AS checkout_starters,
         uniqExactMerge(purchasers) AS purchasers,
         sum(orders) AS orders
     FROM traffic_days

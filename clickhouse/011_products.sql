@@ -3,8 +3,10 @@
 -- refresh, extracting each page view's product from its URL, took 83 ms of CPU at 10M events). Each
 -- event's product touches are written once to `product_touches` (Null), which feeds both tables.
 
--- One row per product an event touches: a product page view, a cart change, and for a purchase each
--- line (units, revenue) and each distinct product once (the order).
+-- One row per product an event touches: a product view, a cart change, and for a purchase each line
+-- (units, revenue) and each distinct product once (the order). A product view is a product_view
+-- event, or a page view its site's URL patterns gave a product_id (the collector's fallback for shops
+-- that cannot add code): both count, so a shop that sends product views turns its patterns off.
 CREATE TABLE IF NOT EXISTS product_touches
 (
     site LowCardinality(String),
@@ -22,8 +24,8 @@ SELECT
     user_key,
     toString(currency) AS currency,
     arrayJoin(multiIf(
-        type = 'page_view',
-        [(decodeURLComponent(extract(url, '/products/([^/?#]+)')), 'page_view', toUInt32(0), toDecimal64(0, 2))],
+        type IN ('product_view', 'page_view'),
+        [(product_id, 'view', toUInt32(0), toDecimal64(0, 2))],
         type IN ('add_to_cart', 'remove_from_cart'),
         [(product_id, toString(type), toUInt32(0), toDecimal64(0, 2))],
         arrayConcat(
@@ -32,11 +34,11 @@ SELECT
     ) AS a
 FROM counted_events${LOCAL}
 WHERE is_replay = 0
-    AND (type != 'page_view' OR extract(url, '/products/([^/?#]+)') != '')
-    AND type IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase');
+    AND (type != 'page_view' OR product_id != '')
+    AND type IN ('product_view', 'page_view', 'add_to_cart', 'remove_from_cart', 'purchase');
 
--- What happened to each product per hour, summed as events are counted: product page views
--- (the id read from /products/{id}), distinct viewers (a mergeable state), cart adds and removes,
+-- What happened to each product per hour, summed as events are counted: product views, distinct
+-- viewers (a mergeable state), cart adds and removes,
 -- orders with the product (each order once: a sum over hours stays exact), units and revenue
 -- (price × quantity per currency) of its order lines. Late events counted.
 CREATE TABLE IF NOT EXISTS product_hours${LOCAL}
@@ -61,8 +63,8 @@ SELECT
     site,
     toStartOfHour(event_time) AS hour,
     a.product_id AS product_id,
-    toUInt64(countIf(a.kind = 'page_view')) AS views,
-    uniqExactStateIf(user_key, a.kind = 'page_view') AS unique_viewers,
+    toUInt64(countIf(a.kind = 'view')) AS views,
+    uniqExactStateIf(user_key, a.kind = 'view') AS unique_viewers,
     toUInt64(countIf(a.kind = 'add_to_cart')) AS cart_adds,
     toUInt64(countIf(a.kind = 'remove_from_cart')) AS cart_removes,
     toUInt64(countIf(a.kind = 'order')) AS purchases,
@@ -91,29 +93,30 @@ SELECT
     site,
     toStartOfMinute(event_time) AS minute,
     a.product_id AS product_id,
-    toUInt64(countIf(a.kind = 'page_view')) AS views,
+    toUInt64(countIf(a.kind = 'view')) AS views,
     toUInt64(countIf(a.kind = 'add_to_cart')) AS cart_adds,
     toUInt64(countIf(a.kind = 'order')) AS purchases,
     toUInt64(sumIf(a.quantity, a.kind = 'order_line')) AS units
 FROM product_touches
 GROUP BY site, minute, product_id;
 
--- Everything that happened to a product, one row per happening: product page views (the product
--- id read from /products/{id} in the URL), cart adds and removes, and order lines of kept orders.
+-- Everything that happened to a product, one row per happening: product views (product_view events
+-- and page views with a product_id from the URL patterns), cart adds and removes, and order lines of
+-- kept orders.
 CREATE VIEW IF NOT EXISTS product_activity AS
 SELECT
     site,
     event_time,
-    if(type = 'page_view', decodeURLComponent(extract(url, '/products/([^/?#]+)')), product_id) AS product_id,
-    toString(type) AS kind,     -- 'page_view', 'add_to_cart', 'remove_from_cart'
+    product_id,
+    if(type IN ('product_view', 'page_view'), 'view', toString(type)) AS kind,  -- 'view', 'add_to_cart', 'remove_from_cart'
     user_key,
     '' AS order_id,
     toUInt32(0) AS quantity,
     '' AS currency,
     toDecimal64(0, 2) AS line_revenue
 FROM events_unique
-WHERE type IN ('add_to_cart', 'remove_from_cart')
-    OR (type = 'page_view' AND extract(url, '/products/([^/?#]+)') != '')
+WHERE type IN ('product_view', 'add_to_cart', 'remove_from_cart')
+    OR (type = 'page_view' AND product_id != '')
 UNION ALL
 SELECT site, event_time, product_id, 'order_line' AS kind, user_key, order_id, quantity, toString(currency) AS currency,
     toDecimal64(line_revenue, 2) AS line_revenue

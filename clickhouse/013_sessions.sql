@@ -1,9 +1,11 @@
 -- Per-session views, read at query time from events_unique (every event once, no replays).
 
--- Sessions that viewed a product page (/products/{id}), then added to cart, then purchased, in
--- that order (windowFunnel over the event times, all steps within 24 hours of the product view),
--- per hour and per day of the session's first event. Each step counts sessions that reached at
--- least that step, so the numbers only shrink down the funnel.
+-- Sessions that viewed a product, then added to cart, then began a checkout, then purchased, in that
+-- order (windowFunnel over the event times, all steps within 24 hours of the product view), per hour
+-- and per day of the session's first event. A product view is a product_view event or a page view its
+-- site's URL patterns gave a product_id. Each step counts sessions that reached at least that step,
+-- so the numbers only shrink down the funnel; the rates are each step's to the next (every session
+-- has the page-view step), and the two of the three-step funnel this one grew from.
 -- Counts late events (a session is judged whole); duplicates and replayed orders cannot add steps.
 CREATE VIEW IF NOT EXISTS session_funnel AS
 SELECT
@@ -13,9 +15,14 @@ SELECT
     count() AS sessions,
     countIf(level >= 1) AS viewed_product,
     countIf(level >= 2) AS added_to_cart,
-    countIf(level >= 3) AS purchased,
+    countIf(level >= 3) AS began_checkout,
+    countIf(level >= 4) AS purchased,
     if(viewed_product = 0, 0, round(added_to_cart / viewed_product, 4)) AS view_to_cart_rate,
-    if(added_to_cart = 0, 0, round(purchased / added_to_cart, 4)) AS cart_to_purchase_rate
+    if(added_to_cart = 0, 0, round(purchased / added_to_cart, 4)) AS cart_to_purchase_rate,
+    round(viewed_product / sessions, 4) AS view_to_product_rate,
+    view_to_cart_rate AS product_to_cart_rate,
+    if(added_to_cart = 0, 0, round(began_checkout / added_to_cart, 4)) AS cart_to_checkout_rate,
+    if(began_checkout = 0, 0, round(purchased / began_checkout, 4)) AS checkout_to_purchase_rate
 FROM
 (
     SELECT
@@ -24,8 +31,9 @@ FROM
         min(event_time) AS started_at,
         windowFunnel(86400000)(
             toUInt64(toUnixTimestamp64Milli(event_time)),
-            type = 'page_view' AND extract(url, '/products/([^/?#]+)') != '',
+            type = 'product_view' OR (type = 'page_view' AND product_id != ''),
             type = 'add_to_cart',
+            type = 'begin_checkout',
             type = 'purchase'
         ) AS level
     FROM events_unique
@@ -80,7 +88,8 @@ FROM
 -- Sessions that added to cart, with what became of the cart: 'purchased' when an order followed
 -- within 30 minutes of the last cart event (add or remove), 'abandoned' when 30 minutes passed
 -- without one, 'open' while the 30 minutes are still running. An order placed before the last
--- cart event does not save a cart changed after it.
+-- cart event does not save a cart changed after it. checkout_started: the session began a checkout
+-- (a begin_checkout event); an abandoned cart of such a session is an abandoned checkout.
 CREATE VIEW IF NOT EXISTS abandoned_carts AS
 SELECT
     site,
@@ -88,6 +97,7 @@ SELECT
     user_key,
     last_cart_at,
     cart_adds,
+    checkout_started,
     multiIf(
         arrayExists(t -> t >= last_cart_at AND t <= last_cart_at + toIntervalMinute(30), purchase_times), 'purchased',
         now64(3, 'UTC') >= last_cart_at + toIntervalMinute(30), 'abandoned',
@@ -100,15 +110,17 @@ FROM
         argMin(user_key, (event_time, event_id)) AS user_key,
         maxIf(event_time, type IN ('add_to_cart', 'remove_from_cart')) AS last_cart_at,
         countIf(type = 'add_to_cart') AS cart_adds,
+        toUInt8(countIf(type = 'begin_checkout') > 0) AS checkout_started,
         groupArrayIf(event_time, type = 'purchase') AS purchase_times
     FROM events_unique
-    WHERE type IN ('add_to_cart', 'remove_from_cart', 'purchase')
+    WHERE type IN ('add_to_cart', 'remove_from_cart', 'begin_checkout', 'purchase')
     GROUP BY site, session_id
     HAVING cart_adds > 0
 );
 
 -- Per hour of the last cart event: carts bought, abandoned and still open, and the abandonment
--- rate among decided carts (abandoned / (abandoned + purchased)). Counts late events.
+-- rate among decided carts (abandoned / (abandoned + purchased)). The abandoned ones split into
+-- those left in the cart and those left in a checkout the session began. Counts late events.
 CREATE VIEW IF NOT EXISTS cart_abandonment AS
 SELECT
     site,
@@ -116,6 +128,8 @@ SELECT
     count() AS carted_sessions,
     countIf(status = 'purchased') AS purchased_sessions,
     countIf(status = 'abandoned') AS abandoned_sessions,
+    countIf(status = 'abandoned' AND checkout_started = 0) AS cart_abandoned_sessions,
+    countIf(status = 'abandoned' AND checkout_started = 1) AS checkout_abandoned_sessions,
     countIf(status = 'open') AS open_sessions,
     if(abandoned_sessions + purchased_sessions = 0, 0,
         round(abandoned_sessions / (abandoned_sessions + purchased_sessions), 4)) AS abandonment_rate

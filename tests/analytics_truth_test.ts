@@ -92,6 +92,10 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       "the dataset exercises every fault",
     );
     ok(truth.funnel_1m.length > 0 && truth.revenue_hop.length > 0, "the live windows have data");
+    ok(
+      truth.funnel_1h.some((r) => r.product_viewers > 0 && r.checkout_starters > 0),
+      "the dataset has product views and checkouts",
+    );
 
     /** One dashboard refresh of the truth site, as the page asks for it. */
     const refreshOf = async (range: string) => {
@@ -136,6 +140,12 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${site}`,
         );
         assertTable("cart_abandonment", strip(hourly), at(hourly).cart_abandonment, ["hour"]);
+        const hours = at(hourly).cart_abandonment;
+        ok(
+          hours.some((h) => h.cart_abandoned_sessions > 0) &&
+            hours.some((h) => h.checkout_abandoned_sessions > 0),
+          "carts are abandoned in the cart and in the checkout",
+        );
         const anomalies = await pipeline.rows<SqlRow>(
           `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM revenue_anomalies ${site}`,
         );

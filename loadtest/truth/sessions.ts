@@ -49,6 +49,8 @@ export function sessions({ site, unique }: Counted) {
   });
 }
 
+const CART_STEPS = new Set(["add_to_cart", "remove_from_cart", "begin_checkout", "purchase"]);
+
 /**
  * A session's cart, as of `now`: purchased within 30 minutes of its last cart event, else open, then
  * abandoned; `checkout_started` when the session began a checkout (an abandoned one is then a
@@ -66,7 +68,7 @@ export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
     out.push({
       site,
       session_id,
-      user_key: fs.filter((f) => f.type !== "page_view")[0].user_key,
+      user_key: fs.filter((f) => CART_STEPS.has(f.type))[0].user_key,
       last_cart_at: last,
       cart_adds: adds,
       checkout_started: fs.some((f) => f.type === "begin_checkout") ? 1 : 0,

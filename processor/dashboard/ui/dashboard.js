@@ -82,15 +82,20 @@ function chart(name, el, series, data, extra = {}) {
 
 const COLORS = ["#2f6fdb", "#e08a1e", "#1f8a4c", "#8a4fd1", "#c62f3a"];
 
+// The five steps, in order: page view → product view → add to cart → begin checkout → purchase.
+const FUNNEL_STEPS = ["viewers", "product_viewers", "carters", "checkout_starters", "purchasers"];
+
 function renderFunnel(d) {
   const xs = grid(d);
-  chart("funnel", $("#funnel-chart"), [
-    { label: "viewers", stroke: COLORS[0], width: 2 },
-    { label: "carters", stroke: COLORS[1], width: 2 },
-    { label: "purchasers", stroke: COLORS[2], width: 2 },
-  ], [xs, align(xs, d.funnel, "viewers"), align(xs, d.funnel, "carters"), align(xs, d.funnel, "purchasers")]);
+  chart(
+    "funnel",
+    $("#funnel-chart"),
+    FUNNEL_STEPS.map((step, i) => ({ label: step.replace("_", " "), stroke: COLORS[i], width: 2 })),
+    [xs, ...FUNNEL_STEPS.map((step) => align(xs, d.funnel, step))],
+  );
   const last = Math.floor(d.to / 1000 / d.step) * d.step - d.step; // the last complete minute or hour
-  const row = d.funnel.find((r) => Number(r.t) === last) ?? { viewers: 0, carters: 0, purchasers: 0 };
+  const row = d.funnel.find((r) => Number(r.t) === last) ??
+    Object.fromEntries(FUNNEL_STEPS.map((step) => [step, 0]));
   d.funnelLast = { minute: last, ...row };
 }
 
