@@ -27,12 +27,20 @@ export async function readEverythingTwice(pipeline: TestPipeline, deliveries: nu
           (SELECT sum(orders) FROM revenue_minutes) AS minute_orders,
           (SELECT sum(purchases) FROM product_hours) AS product_orders,
           (SELECT uniqExactIf(order_id, type = 'purchase' AND is_replay = 0 AND length(items) > 0)
-            FROM counted_events) AS orders_with_lines`,
+            FROM counted_events) AS orders_with_lines,
+          (SELECT countIf((type = 'product_view' OR (type = 'page_view' AND product_id != '')) AND is_replay = 0)
+            FROM counted_events) AS product_views,
+          (SELECT sum(views) FROM product_hours) AS hourly_product_views,
+          (SELECT sum(views) FROM product_minutes) AS minute_product_views,
+          (SELECT uniqExactIf((site, session_id), is_replay = 0) FROM counted_events) AS all_sessions,
+          (SELECT sum(sessions) FROM session_starts) AS started_sessions`,
       ),
+    // Every table the chain writes: the views of one table run one after another, in no fixed order.
     ([r]) =>
       r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
       r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
-      Number(r.product_orders) >= Number(r.orders_with_lines),
+      Number(r.product_orders) >= Number(r.orders_with_lines) && r.product_views === r.hourly_product_views &&
+      r.product_views === r.minute_product_views && r.all_sessions === r.started_sessions,
     { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
   );
   const pidFile = `${pipeline.dataRoot}/run/processor.pid`;
