@@ -242,6 +242,7 @@ function validateEvent(
 /** Each type's fields: what the contract keeps of an event (zod drops any other key silently). */
 const FIELDS = new Map(EventSchema.options.map((o) => [o.shape.type.value, new Set(Object.keys(o.shape))]));
 const ITEM_FIELDS = new Set(Object.keys(OrderItem.shape));
+const CONTRACT_KEYS = new Set([...[...FIELDS.values()].flatMap((fields) => [...fields]), ...ITEM_FIELDS]);
 
 /**
  * Warns of each key of an accepted event (and of its items) that its type does not have: the
@@ -309,17 +310,30 @@ function badIn(value: unknown): { code: EventErrorCode; at: string[]; reason: st
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const array = Array.isArray(value);
-  for (const k of Object.keys(value)) {
-    if (!array && FORBIDDEN_KEYS.has(k)) {
-      return { code: "forbidden_key", at: [k], reason: `'${k}' is not allowed as a key` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = badIn(value[i]);
+      if (found) {
+        found.at.unshift(String(i));
+        return found;
+      }
     }
-    if (!array && (CONTROL.test(k) || !k.isWellFormed())) {
-      return {
-        code: "invalid_text",
-        at: [],
-        reason: "a key holds a control character or unpaired surrogate",
-      };
+    return undefined;
+  }
+  // for…in, not Object.keys: no array per object (JSON.parse's objects inherit no enumerable keys).
+  for (const k in value) {
+    // The contract's own field names are neither forbidden nor bad text: only other keys are looked at.
+    if (!CONTRACT_KEYS.has(k)) {
+      if (FORBIDDEN_KEYS.has(k)) {
+        return { code: "forbidden_key", at: [k], reason: `'${k}' is not allowed as a key` };
+      }
+      if (CONTROL.test(k) || !k.isWellFormed()) {
+        return {
+          code: "invalid_text",
+          at: [],
+          reason: "a key holds a control character or unpaired surrogate",
+        };
+      }
     }
     const found = badIn((value as Record<string, unknown>)[k]);
     if (found) {
