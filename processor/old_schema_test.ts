@@ -32,6 +32,9 @@ if (inOwnProcess(import.meta.url, NAME)) {
         },
         stdout: "piped",
         stderr: "piped",
+        // A processor that accepted the folder would serve until stopped: end it so the test fails
+        // with its output instead of hanging (a bound, not a timing assertion).
+        signal: AbortSignal.timeout(60_000),
       }).output();
       const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
       ok(out.code === 1, `exit code ${out.code}:\n${text}`);
