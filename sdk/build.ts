@@ -41,7 +41,7 @@ const minify = terser({
   compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
   // The outbox's members never leave the bundle (stored data uses short fixed keys), so their
   // names may shrink. Keep this list to SDK-internal names that no DOM API uses.
-  mangle: { properties: { regex: /^(queue|inflight|dropped|persist|adopt|take|settle)$/ } },
+  mangle: { properties: { regex: /^(queue|inflight|evicted|persist|adopt|take|settle|respectSignals)$/ } },
   format: { comments: false },
 });
 

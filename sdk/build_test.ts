@@ -1,5 +1,17 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import ts from "typescript";
 import { build, GZIP_BUDGET } from "./build.ts";
+
+/** What TypeScript says about a declarations file on its own, as its messages. */
+function diagnostics(path: string): string[] {
+  const program = ts.createProgram([path], {
+    strict: true,
+    noEmit: true,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+    types: [],
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
 
 // The byte budget is deterministic, so it is a test: `deno task test` fails when the SDK grows.
 Deno.test({
@@ -17,6 +29,11 @@ Deno.test({
     assert(!/\bimport\(|\bzod\b/.test(code), "no runtime dependencies");
     const dts = await Deno.readTextFile(new URL("dist/shoptrail.d.ts", import.meta.url));
     assert(dts.includes("export declare function addToCart(item: CartItem): void;"));
+    assert(dts.includes("export declare function viewProduct(product: Product): void;"));
+    assert(dts.includes("export declare function beginCheckout(checkout?: Checkout): void;"));
     assert(!dts.includes("import"), "self-contained declarations");
+    // A type the printer could not expand came out as `export type X = X;` (CartItem once did).
+    assertEquals(dts.match(/^export type (\w+) = \1;$/m), null);
+    assertEquals(diagnostics(new URL("dist/shoptrail.d.ts", import.meta.url).pathname), []);
   },
 });

@@ -20,7 +20,9 @@ function printer(checker: ts.TypeChecker): Printer {
       return inner.includes(" ") && !inner.startsWith("{") ? `(${inner})[]` : `${inner}[]`;
     }
     const props = checker.getPropertiesOfType(type);
-    const isObject = type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length;
+    // An intersection (CartItem is the contract's fields & a renamed one) prints as its merged members.
+    const isObject = type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) &&
+      !type.getCallSignatures().length;
     if (isObject && (props.length || checker.getIndexInfosOfType(type).length)) {
       const lines = props.map((p) => {
         const optional = p.flags & ts.SymbolFlags.Optional ? "?" : "";

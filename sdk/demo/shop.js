@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-window -- browser code, served to the demo shop
-// The demo shop's own code. It runs before the SDK arrives, so it starts with the pre-load stub:
-// calls made now are queued and replayed by the SDK in order.
+// The demo shop's own code. Deferred like the SDK and before it in each page, it runs first, once
+// the page is parsed: it starts with the pre-load stub (calls made now are queued and replayed by
+// the SDK in order), and renders the page before the SDK reads its data-shoptrail-* attributes.
 window.shoptrail = window.shoptrail || function () {
   (window.shoptrail.q = window.shoptrail.q || []).push(arguments);
 };
@@ -57,6 +58,9 @@ window.shoptrail = window.shoptrail || function () {
     return '<button class=add data-id="' + p.product_id + "\" data-shoptrail-add='" +
       esc(JSON.stringify(item)) + "'>Add to cart</button>";
   };
+  const line = function (l) {
+    return { product_id: l.product_id, quantity: l.quantity, price: l.price };
+  };
   const total = function (c) {
     return c.reduce(function (s, l) {
       return s + l.price * l.quantity;
@@ -75,7 +79,19 @@ window.shoptrail = window.shoptrail || function () {
     product: function () {
       const p = find(new URLSearchParams(location.search).get("id")) || CATALOG[0];
       document.title = p.name + " · Shoptrail demo shop";
-      document.getElementById("product").innerHTML = "<h1>" + esc(p.name) +
+      const el = document.getElementById("product");
+      // The SDK's declarative product view: sent on load for the element that names the product.
+      el.setAttribute(
+        "data-shoptrail-product",
+        JSON.stringify({
+          product_id: p.product_id,
+          name: p.name,
+          category: p.category,
+          price: p.price,
+          currency: CURRENCY,
+        }),
+      );
+      el.innerHTML = "<h1>" + esc(p.name) +
         '</h1><div class=swatch style="background:' +
         p.color + '"></div><p>' + esc(p.category) + " · " + money(p.price) + "</p>" + addButton(p);
     },
@@ -88,6 +104,11 @@ window.shoptrail = window.shoptrail || function () {
             '">Remove</button></td></tr>';
         }).join("") + "</table><p>Total: " + money(total(c)) + "</p>"
         : "<p>Your cart is empty.</p>";
+      // The SDK's declarative checkout button: a click sends begin_checkout with the cart's value.
+      document.getElementById("to-checkout").setAttribute(
+        "data-shoptrail-checkout",
+        JSON.stringify({ currency: CURRENCY, value: Math.round(total(c) * 100) / 100, items: c.map(line) }),
+      );
     },
     checkout: function () {
       const c = cart();
@@ -99,9 +120,7 @@ window.shoptrail = window.shoptrail || function () {
           order_id: "ord-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8),
           revenue: Math.round(total(c) * 100) / 100,
           currency: CURRENCY,
-          items: c.map(function (l) {
-            return { product_id: l.product_id, quantity: l.quantity, price: l.price };
-          }),
+          items: c.map(line),
         };
         sessionStorage.setItem("demo_order", JSON.stringify(order));
         saveCart([]);
@@ -155,9 +174,7 @@ window.shoptrail = window.shoptrail || function () {
       pages.cart();
     }
   });
-  document.addEventListener("DOMContentLoaded", function () {
-    saveCart(cart());
-    const page = pages[document.body.getAttribute("data-page")];
-    if (page) page();
-  });
+  saveCart(cart());
+  const page = pages[document.body.getAttribute("data-page")];
+  if (page) page();
 })();

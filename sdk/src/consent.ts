@@ -7,16 +7,16 @@ import { load, save } from "./storage.ts";
 
 export function withheld(w: Win, config: Config): boolean {
   const nav = w.navigator as Navigator & { globalPrivacyControl?: boolean };
-  return !!load(w.localStorage, KEY.optOut) ||
+  return !!load(w, KEY.optOut) ||
     (config.respectSignals != false && (nav.doNotTrack == "1" || !!nav.globalPrivacyControl));
 }
 
 /** Persists the choice; opting out also forgets the stored identity at once. */
 export function setOptOut(w: Win, out: boolean): void {
-  save(w.localStorage, KEY.optOut, out ? 1 : undefined);
+  save(w, KEY.optOut, out ? 1 : undefined);
   if (out) forgetIdentity(w);
 }
 
 export function forgetIdentity(w: Win): void {
-  for (const key of [KEY.anonymous, KEY.user, KEY.session]) save(w.localStorage, key, undefined);
+  for (const key of [KEY.anonymous, KEY.user, KEY.session]) save(w, key, undefined);
 }

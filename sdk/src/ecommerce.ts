@@ -3,17 +3,33 @@
 import { KEY, ORDER_DEDUP_MS } from "./config.ts";
 import type { Win } from "./env.ts";
 import { load, save } from "./storage.ts";
-import type { CartItem, Order } from "./types.ts";
+import type { CartItem, Checkout, Order, OrderItem, Product } from "./types.ts";
+
+export function productFields(p: Product) {
+  return {
+    product_id: String(p.product_id),
+    product_name: p.name,
+    category: p.category,
+    // A number from a number or numeric string; absent stays absent (+undefined is NaN, sent as null).
+    price: p.price && +p.price,
+    currency: p.currency,
+    props: p.props,
+  };
+}
 
 export function cartFields(item: CartItem) {
+  return Object.assign(productFields(item), { quantity: +item.quantity || 1 });
+}
+
+const lines = (items: OrderItem[]) =>
+  items.map((i) => ({ product_id: String(i.product_id), quantity: +i.quantity, price: +i.price }));
+
+export function checkoutFields(c: Checkout = {}) {
   return {
-    product_id: String(item.product_id),
-    product_name: item.name,
-    category: item.category,
-    price: +item.price,
-    quantity: +item.quantity || 1,
-    currency: item.currency,
-    props: item.props,
+    currency: c.currency,
+    value: c.value && +c.value,
+    items: c.items && lines(c.items),
+    props: c.props,
   };
 }
 
@@ -22,21 +38,17 @@ export function orderFields(order: Order) {
     order_id: String(order.order_id),
     revenue: +order.revenue,
     currency: order.currency,
-    items: order.items.map((i) => ({
-      product_id: String(i.product_id),
-      quantity: +i.quantity,
-      price: +i.price,
-    })),
+    items: lines(order.items),
     props: order.props,
   };
 }
 
 /** True the first time an order_id is seen within 24 h in this browser, and records it. */
 export function firstPurchase(w: Win, orderId: string, now: number): boolean {
-  const seen = load<Record<string, number>>(w.localStorage, KEY.orders) || {};
+  const seen = load<Record<string, number>>(w, KEY.orders) || {};
   for (const id in seen) if (now - seen[id] > ORDER_DEDUP_MS) delete seen[id];
   const first = !(orderId in seen);
   seen[orderId] = first ? now : seen[orderId];
-  save(w.localStorage, KEY.orders, seen);
+  save(w, KEY.orders, seen);
   return first;
 }

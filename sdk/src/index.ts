@@ -2,10 +2,10 @@
 // in order, so an app may track from modules that load first.
 import type { Config } from "./config.ts";
 import { createTracker, type PlainType, type Tracker } from "./tracker.ts";
-import type { CartItem, Order, Props } from "./types.ts";
+import type { CartItem, Checkout, Order, Product, Props } from "./types.ts";
 
 export type { Config, PlainType };
-export type { BatchBody, CartItem, Event, Order, Props } from "./types.ts";
+export type { BatchBody, CartItem, Checkout, Event, Order, Product, Props } from "./types.ts";
 
 let tracker: Tracker | undefined;
 let pending: [keyof Tracker, unknown[]][] = [];
@@ -28,8 +28,10 @@ export function init(config: Config): void {
 
 export const pageview = (props?: Props): void => void call("pageview", [props]);
 export const track = (type: PlainType, props?: Props): void => void call("track", [type, props]);
+export const viewProduct = (product: Product): void => void call("viewProduct", [product]);
 export const addToCart = (item: CartItem): void => void call("addToCart", [item]);
 export const removeFromCart = (item: CartItem): void => void call("removeFromCart", [item]);
+export const beginCheckout = (checkout?: Checkout): void => void call("beginCheckout", [checkout]);
 export const purchase = (order: Order): void => void call("purchase", [order]);
 export const identify = (userId?: string): void => void call("identify", [userId]);
 export const optOut = (): void => void call("optOut", []);

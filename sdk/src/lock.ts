@@ -17,11 +17,11 @@ export function claimOrphans(w: Win, own: string, adopt: (stored: Stored) => voi
   const locks = w.navigator.locks;
   // Rejections (opaque origins, sandboxed frames) must not reach the page's unhandledrejection.
   if (locks) locks.request(own, forever).catch(ignore);
-  for (const key of keys(w.localStorage, KEY.outbox)) {
+  for (const key of keys(w, KEY.outbox)) {
     if (key == own) continue;
     const take = () => {
-      const stored = load<Stored>(w.localStorage, key);
-      save(w.localStorage, key, undefined);
+      const stored = load<Stored>(w, key);
+      save(w, key, undefined);
       if (stored) adopt(stored);
     };
     if (locks) {
@@ -30,6 +30,8 @@ export function claimOrphans(w: Win, own: string, adopt: (stored: Stored) => voi
         take();
         return forever();
       }).catch(ignore);
-    } else if (w.Date.now() - (load<Stored>(w.localStorage, key)?.t || 0) > STALE_MS) take();
+    } else if (!(w.Date.now() - ((load<Stored>(w, key) || {}) as Stored).t <= STALE_MS)) {
+      take(); // untouched for an hour, or without a time (NaN compares false)
+    }
   }
 }

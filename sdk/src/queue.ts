@@ -2,7 +2,7 @@
 // that nothing is lost when the page dies. It holds at most 500 events / 1 MB; beyond that the
 // oldest are dropped and counted, and the count rides along with the next batch.
 import { STORED_BYTES, STORED_EVENTS } from "./config.ts";
-import type { Win } from "./env.ts";
+import { bytes, type Win } from "./env.ts";
 import { save } from "./storage.ts";
 import type { Event } from "./types.ts";
 
@@ -18,7 +18,7 @@ export function outbox(w: Win, key: string) {
     /** Handed to a request whose answer is pending. */
     inflight: [] as Event[],
     /** Dropped by the limits and not yet reported. */
-    dropped: 0,
+    evicted: 0,
 
     /** Writes the outbox through to storage, dropping the oldest events while over a limit. */
     persist(withInflight = true): void {
@@ -26,14 +26,14 @@ export function outbox(w: Win, key: string) {
       for (;;) {
         while (q.length && q.length + box.inflight.length > STORED_EVENTS) drop();
         const events = withInflight ? box.inflight.concat(q) : q;
-        const stored: Stored | undefined = events.length || box.dropped
-          ? { e: events, d: box.dropped, t: w.Date.now() }
+        const stored: Stored | undefined = events.length || box.evicted
+          ? { e: events, d: box.evicted, t: w.Date.now() }
           : undefined;
         const json = JSON.stringify(stored || "");
         // JSON is mostly ASCII, so its length is close to its size; the exact size is only
         // measured for the rare big outbox.
         if (q.length && json.length > STORED_BYTES / 4 && new Blob([json]).size > STORED_BYTES) drop();
-        else if (save(w.localStorage, key, stored) || !q.length) return;
+        else if (save(w, key, stored) || !q.length) return;
         else drop(); // storage full: make room
       }
     },
@@ -46,7 +46,7 @@ export function outbox(w: Win, key: string) {
     /** Older events found in storage (a previous page load) go to the front. */
     adopt(stored: Stored): void {
       box.queue = (stored.e || []).concat(box.queue);
-      box.dropped += stored.d || 0;
+      box.evicted += stored.d || 0;
       box.persist();
     },
 
@@ -55,7 +55,7 @@ export function outbox(w: Win, key: string) {
       const q = box.queue;
       let n = 0;
       for (let size = 0; n < q.length && n < max; n++) {
-        size += new Blob([JSON.stringify(q[n])]).size + 1;
+        size += bytes(q[n]) + 1;
         if (size > maxBytes && n) break;
       }
       return box.inflight = q.splice(0, n);
@@ -63,7 +63,7 @@ export function outbox(w: Win, key: string) {
 
     /** The pending request ended: delivered (or refused for good), or back to the queue front. */
     settle(delivered: boolean, reported: number): void {
-      if (delivered) box.dropped -= reported;
+      if (delivered) box.evicted -= reported;
       else box.queue = box.inflight.concat(box.queue);
       box.inflight = [];
       box.persist();
@@ -71,7 +71,7 @@ export function outbox(w: Win, key: string) {
   };
   function drop() {
     box.queue.shift();
-    box.dropped++;
+    box.evicted++;
   }
   return box;
 }

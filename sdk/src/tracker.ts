@@ -11,7 +11,7 @@ import {
   UNLOAD_BYTES,
 } from "./config.ts";
 import { forgetIdentity, setOptOut, withheld } from "./consent.ts";
-import { cartFields, firstPurchase, orderFields } from "./ecommerce.ts";
+import { cartFields, checkoutFields, firstPurchase, orderFields, productFields } from "./ecommerce.ts";
 import { bytes, safe, uuid, type Win } from "./env.ts";
 import { claimOrphans } from "./lock.ts";
 import { outbox } from "./queue.ts";
@@ -19,7 +19,7 @@ import { anonymousId, sessionId } from "./session.ts";
 import { watchNavigation } from "./spa.ts";
 import { load, save } from "./storage.ts";
 import { backoff, beacon, post } from "./transport.ts";
-import type { BatchBody, CartItem, Event, Order, Props } from "./types.ts";
+import type { BatchBody, CartItem, Checkout, Event, Order, Product, Props } from "./types.ts";
 
 /** Event types that carry nothing beyond the common fields: the ones `track` can send. */
 export type PlainType = Exclude<
@@ -29,14 +29,15 @@ export type PlainType = Exclude<
 
 export type Tracker = ReturnType<typeof createTracker>;
 
-const UTM = ["source", "medium", "campaign", "term", "content"];
+const UTM = "source medium campaign term content".split(" ");
 
 export function createTracker(w: Win, config: Config) {
   const own = KEY.outbox + uuid(w);
   const box = outbox(w, own);
   const url = config.endpoint.replace(/\/$/, "") + "/v1/batch";
-  let referrer = w.document.referrer;
-  let user = load<string>(w.localStorage, KEY.user);
+  const doc = w.document;
+  let referrer = doc.referrer;
+  let user = load<string>(w, KEY.user);
   let timer: number | undefined;
   let busy = false;
   /** Failed tries of the batch at the head of the outbox; 0 while the collector is healthy. */
@@ -53,7 +54,7 @@ export function createTracker(w: Win, config: Config) {
       session_id: sessionId(w, now, anonymous),
       url: loc.href.slice(0, 4096),
       referrer: referrer.slice(0, 4096),
-      title: w.document.title.slice(0, 2048),
+      title: doc.title.slice(0, 2048),
       viewport: w.innerWidth + "x" + w.innerHeight,
       language: w.navigator.language,
     };
@@ -62,7 +63,7 @@ export function createTracker(w: Win, config: Config) {
       event.user_id = user;
     }
     const params = new URLSearchParams(loc.search);
-    for (const k of UTM) event["utm_" + k] = params.get("utm_" + k)?.slice(0, 2048) || undefined;
+    for (const k of UTM) event["utm_" + k] = (params.get("utm_" + k) || "").slice(0, 2048) || undefined;
     box.add(Object.assign(event, fields) as Event);
     if (!tries) due() ? send() : wait(BATCH_DELAY_MS);
   }
@@ -75,7 +76,7 @@ export function createTracker(w: Win, config: Config) {
 
   function body(events: Event[]): string {
     const batch: BatchBody = { site: config.site, sent_at: w.Date.now(), events };
-    if (box.dropped) batch.dropped = box.dropped;
+    if (box.evicted) batch.dropped = box.evicted;
     return JSON.stringify(batch);
   }
 
@@ -86,7 +87,7 @@ export function createTracker(w: Win, config: Config) {
     if (busy || tries >= MAX_TRIES || !box.queue.length) return;
     busy = true;
     try {
-      const reported = box.dropped;
+      const reported = box.evicted;
       const payload = body(box.take(BATCH_EVENTS, BATCH_BYTES));
       box.persist();
       const outcome = await post(w, url, payload);
@@ -120,7 +121,7 @@ export function createTracker(w: Win, config: Config) {
       while (n < q.length && (size += bytes(q[n]) + 1) <= UNLOAD_BYTES) n++;
       const events = q.splice(0, n || 1);
       beacon(w, url, body(events));
-      box.dropped = 0;
+      box.evicted = 0;
     }
     box.persist(!pagehide);
   }
@@ -134,11 +135,19 @@ export function createTracker(w: Win, config: Config) {
     track(type: PlainType, props?: Props): void {
       emit(type, { props });
     },
+    /** A product's page was seen (the `data-shoptrail-product` attribute sends it on load). */
+    viewProduct(product: Product): void {
+      emit("product_view", productFields(product));
+    },
     addToCart(item: CartItem): void {
       emit("add_to_cart", cartFields(item));
     },
     removeFromCart(item: CartItem): void {
       emit("remove_from_cart", cartFields(item));
+    },
+    /** The shopper left the cart for the checkout (a `data-shoptrail-checkout` button sends it). */
+    beginCheckout(checkout?: Checkout): void {
+      emit("begin_checkout", checkoutFields(checkout));
     },
     /** Counted once per order_id within 24 h in this browser. */
     purchase(order: Order): void {
@@ -147,7 +156,7 @@ export function createTracker(w: Win, config: Config) {
     /** Attaches a user id to later events (ignored while consent is withheld); none to forget it. */
     identify(userId?: string): void {
       user = userId && !withheld(w, config) ? String(userId).slice(0, 128) : undefined;
-      save(w.localStorage, KEY.user, user);
+      save(w, KEY.user, user);
     },
     optOut(): void {
       setOptOut(w, true);
@@ -166,7 +175,6 @@ export function createTracker(w: Win, config: Config) {
     api[key] = safe(api[key] as (...a: unknown[]) => unknown) as never;
   }
 
-  const doc = w.document;
   if (withheld(w, config)) forgetIdentity(w);
   claimOrphans(
     w,

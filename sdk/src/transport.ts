@@ -23,8 +23,8 @@ export async function post(w: Win, url: string, body: string): Promise<Outcome> 
 
 /** Retry-After in ms: either delta-seconds or an HTTP date; 0 when absent or unreadable. */
 export function retryAfter(w: Win, header: string | null): number {
-  if (!header) return 0;
-  const ms = /^\d+$/.test(header) ? +header * 1e3 : Date.parse(header) - w.Date.now();
+  // No header reads as "null": not digits, and not a date (NaN), so 0.
+  const ms = /^\d+$/.test(header!) ? +header! * 1e3 : Date.parse(header!) - w.Date.now();
   return ms > 0 ? ms : 0;
 }
 

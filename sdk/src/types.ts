@@ -1,8 +1,15 @@
 // Public SDK types. They follow from the event contract through type-only imports, which vanish
 // from the bundle: the SDK ships no zod and restates no field by hand.
-import type { CartEvent, Event, OrderItem, PurchaseEvent } from "../../contract/mod.ts";
+import type {
+  BeginCheckoutEvent,
+  CartEvent,
+  Event,
+  OrderItem,
+  ProductViewEvent,
+  PurchaseEvent,
+} from "../../contract/mod.ts";
 
-export type { Event };
+export type { Event, OrderItem };
 
 /** Fields the SDK fills in itself on every event. */
 type Context =
@@ -30,6 +37,14 @@ export type Common = Pick<Event, Context | "props">;
 export type CartItem =
   & Omit<CartEvent, Context | "props" | "product_name">
   & { name?: CartEvent["product_name"]; props?: CartEvent["props"] };
+
+/** `viewProduct()` input: the contract's product view fields, `product_name` as `name`. */
+export type Product =
+  & Omit<ProductViewEvent, Context | "props" | "product_name">
+  & { name?: ProductViewEvent["product_name"]; props?: ProductViewEvent["props"] };
+
+/** `beginCheckout()` input: all optional. */
+export type Checkout = Omit<BeginCheckoutEvent, Context>;
 
 /** `purchase()` input. */
 export type Order = Omit<PurchaseEvent, Context> & { items: OrderItem[] };
