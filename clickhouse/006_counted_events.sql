@@ -3,17 +3,35 @@
 -- `is_replay` marks a purchase whose order was already counted. A row is what its first delivery
 -- stamped (event_time, received_at, enrichment, Kafka position); the device type is guessed from the
 -- viewport width when the collector sent none.
--- The columns, engine, order, TTL and settings of `events`, and two more: is_late (first delivered
--- after its minute closed plus the watermark) and is_replay (a purchase of an order already counted).
+-- Each site's time zone as the offsets from UTC it has had and will have (daylight saving, new rules),
+-- written by the processor at start from the sites file (processor/site_zones.ts), before the Kafka
+-- tables consume: ClickHouse's date functions take a time zone only as a constant, so an event's
+-- offset is looked up here as it is counted. A site without a row is UTC.
+CREATE TABLE IF NOT EXISTS site_zones
+(
+    site String,
+    time_zone String,                       -- the IANA name, for readers
+    changes Array(DateTime('UTC')),         -- when the offset changes, ascending
+    offsets Array(Int32)                    -- seconds east of UTC: offsets[1] before changes[1], offsets[i + 1] from changes[i]
+)
+ENGINE = EmbeddedRocksDB
+PRIMARY KEY site;
+
+-- The columns, engine, order, TTL and settings of `events`, and three more: is_late (first delivered
+-- after its minute closed plus the watermark), is_replay (a purchase of an order already counted) and
+-- utc_offset (the site's offset from UTC at the event's time, in seconds): the site's hours and days
+-- are those of event_time + utc_offset, so a zone half an hour off UTC has hours that begin at :30 UTC.
+-- Decided once, as the event is counted: a site's new time zone applies to the events counted after it.
 CREATE TABLE IF NOT EXISTS counted_events${LOCAL} AS events${LOCAL};
 
 ALTER TABLE counted_events${LOCAL}
     ADD COLUMN IF NOT EXISTS is_late UInt8,
-    ADD COLUMN IF NOT EXISTS is_replay UInt8;
+    ADD COLUMN IF NOT EXISTS is_replay UInt8,
+    ADD COLUMN IF NOT EXISTS utc_offset Int32;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS counted_events_mv TO counted_events${LOCAL} AS
 SELECT
-    * EXCEPT (is_first, is_counted) REPLACE (
+    d.* EXCEPT (is_first, is_counted) REPLACE (
         if(device_type != '', device_type, multiIf(
             toUInt32OrZero(splitByChar('x', viewport)[1]) = 0, 'unknown',
             toUInt32OrZero(splitByChar('x', viewport)[1]) < 768, 'mobile',
@@ -21,9 +39,14 @@ SELECT
             'desktop')) AS device_type),
     -- First delivered after its minute closed plus the watermark: the live windows leave it out.
     toUInt8(received_at >= toStartOfMinute(event_time) + toIntervalSecond(60 + ${LIVE_WATERMARK_S})) AS is_late,
-    toUInt8(NOT is_counted) AS is_replay
-FROM deliveries
-WHERE is_first = 1;
+    toUInt8(NOT is_counted) AS is_replay,
+    -- The offset in force at the event's time (an empty row, a site not listed: offsets[1] of [] = 0).
+    z.offsets[arrayCount(c -> c <= d.event_time, z.changes) + 1] AS utc_offset
+FROM deliveries AS d
+-- A point lookup per row, as the gates do.
+LEFT JOIN site_zones AS z ON z.site = d.site
+WHERE d.is_first = 1
+SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
 
 -- How many further copies the gates turned away: deliveries of an event after its first ('event',
 -- event_id), and purchases of an order after its first ('order', order_id). Few rows: copies only.
@@ -69,6 +92,7 @@ SELECT
     o.event_time AS event_time,
     o.received_at AS received_at,
     o.is_late AS is_late,
+    o.utc_offset AS utc_offset,
     o.user_key AS user_key,
     o.session_id AS session_id,
     o.currency AS currency,
@@ -87,6 +111,7 @@ SELECT
     order_id,
     event_time,
     is_late,
+    utc_offset,
     user_key,
     currency,
     tupleElement(item, 1) AS product_id,

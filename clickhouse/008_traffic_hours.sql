@@ -1,4 +1,5 @@
--- Per hour, late events counted: the funnel of ranges over a day and the hourly KPIs.
+-- Per hour of the site's time zone (its start, a UTC instant: a zone half an hour off UTC has hours
+-- that begin at :30), late events counted: the funnel of ranges over a day and the hourly KPIs.
 --
 -- The hourly funnel over long ranges without merging a month of states at each read: merging 720
 -- hours of uniqExact states (3 steps, every user of each hour) took seconds at 10M events. A
@@ -33,7 +34,7 @@ ORDER BY (site, hour);
 CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_hours_mv TO traffic_hours${LOCAL} AS
 SELECT
     site,
-    toStartOfHour(event_time) AS hour,
+    toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset) AS hour,
     uniqExactStateIf(user_key, type = 'page_view') AS visitors,
     -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
     uniqExactStateIf(user_key, type = 'product_view' OR (type = 'page_view' AND product_id != '')) AS product_viewers,
@@ -175,7 +176,7 @@ CREATE VIEW IF NOT EXISTS funnel_1h AS
 SELECT *
 FROM funnel_1h_between(site = '', from = toDateTime(0, 'UTC'), to = toDateTime('2106-01-01 00:00:00', 'UTC'));
 
--- Headline numbers per UTC hour: see clickhouse/README.md, hourly_kpis.
+-- Headline numbers per hour of the site: see clickhouse/README.md, hourly_kpis.
 CREATE VIEW IF NOT EXISTS hourly_kpis AS
 SELECT
     site,

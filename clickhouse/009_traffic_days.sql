@@ -1,4 +1,4 @@
--- Per UTC day, late events counted: daily_funnel.
+-- Per day of the site's time zone (counted_events.utc_offset), late events counted: daily_funnel.
 CREATE TABLE IF NOT EXISTS traffic_days${LOCAL}
 (
     site LowCardinality(String),
@@ -18,7 +18,7 @@ ORDER BY (site, day);
 CREATE MATERIALIZED VIEW IF NOT EXISTS traffic_days_mv TO traffic_days${LOCAL} AS
 SELECT
     site,
-    toDate(event_time) AS day,
+    toDate(event_time + toIntervalSecond(utc_offset)) AS day,
     uniqExactStateIf(user_key, type = 'page_view') AS visitors,
     -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
     uniqExactStateIf(user_key, type = 'product_view' OR (type = 'page_view' AND product_id != '')) AS product_viewers,
@@ -31,7 +31,7 @@ FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, day;
 
--- The funnel per UTC day in distinct users: see clickhouse/README.md, daily_funnel.
+-- The funnel per day of the site in distinct users: see clickhouse/README.md, daily_funnel.
 CREATE VIEW IF NOT EXISTS daily_funnel AS
 SELECT
     site,

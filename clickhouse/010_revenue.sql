@@ -1,20 +1,22 @@
 -- Orders, units and revenue per minute and currency, summed as orders are counted (each order
 -- once, its first purchase: 006_counted_events.sql): a window of any size and hop, a day or a
 -- 5-minute bucket is a sum of minutes. `is_late` is part of the key: the live windows leave late orders out, the daily table and
--- the anomaly series count them.
+-- the anomaly series count them. So is `utc_offset` (the site's offset at the minute: one value per
+-- site and minute, so no row splits): the site's day of a minute is that of minute + utc_offset.
 CREATE TABLE IF NOT EXISTS revenue_minutes${LOCAL}
 (
     site LowCardinality(String),
     currency LowCardinality(String),
     minute DateTime('UTC'),
     is_late UInt8,
+    utc_offset Int32,
     orders UInt64,
     units UInt64,
     revenue Decimal(38, 2)
 )
 ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(minute)
-ORDER BY (site, currency, minute, is_late);
+ORDER BY (site, currency, minute, is_late, utc_offset);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS revenue_minutes_mv TO revenue_minutes${LOCAL} AS
 SELECT
@@ -22,12 +24,13 @@ SELECT
     currency,
     toStartOfMinute(event_time) AS minute,
     is_late,
+    utc_offset,
     count() AS orders,
     toUInt64(sum(arraySum(i -> tupleElement(i, 2), items))) AS units,
     sum(revenue) AS revenue
 FROM counted_events${LOCAL}
 WHERE type = 'purchase' AND is_replay = 0
-GROUP BY site, currency, minute, is_late;
+GROUP BY site, currency, minute, is_late, utc_offset;
 
 -- Revenue per minute and currency of the on-time orders: what the hopping windows add up.
 CREATE VIEW IF NOT EXISTS revenue_1m AS
@@ -72,7 +75,7 @@ FROM
 )
 GROUP BY site, currency, window_start;
 
--- Orders per UTC day and currency, late orders included (late_orders: how many of them).
+-- Orders per day of the site's time zone and currency, late orders included (late_orders: how many of them).
 CREATE VIEW IF NOT EXISTS daily_orders AS
 SELECT
     site,
@@ -87,7 +90,7 @@ FROM
 (
     SELECT
         site,
-        toDate(minute) AS day,
+        toDate(minute + toIntervalSecond(utc_offset)) AS day,
         currency,
         sum(orders) AS orders,
         sum(revenue) AS revenue,

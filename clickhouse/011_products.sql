@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS product_touches
     event_time DateTime64(3, 'UTC'),
     user_key String,
     currency String,
+    utc_offset Int32,
     a Tuple(product_id String, kind String, quantity UInt32, line_revenue Decimal(18, 2))
 )
 ENGINE = Null;
@@ -23,6 +24,7 @@ SELECT
     event_time,
     user_key,
     toString(currency) AS currency,
+    utc_offset,
     arrayJoin(multiIf(
         type IN ('product_view', 'page_view'),
         [(product_id, 'view', toUInt32(0), toDecimal64(0, 2))],
@@ -61,7 +63,8 @@ ORDER BY (site, hour, product_id);
 CREATE MATERIALIZED VIEW IF NOT EXISTS product_hours_mv TO product_hours${LOCAL} AS
 SELECT
     site,
-    toStartOfHour(event_time) AS hour,
+    -- The site's hour (counted_events.utc_offset), as its UTC start.
+    toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset) AS hour,
     a.product_id AS product_id,
     toUInt64(countIf(a.kind = 'view')) AS views,
     uniqExactStateIf(user_key, a.kind = 'view') AS unique_viewers,
@@ -198,13 +201,13 @@ LEFT JOIN
     GROUP BY product_id
 ) AS a ON a.product_id = p.id;
 
--- Revenue per UTC day, catalogue category and currency, from order lines (price × quantity).
+-- Revenue per day of the site's time zone, catalogue category and currency, from order lines (price × quantity).
 -- A product missing from `products` counts under '(unknown)'. orders: distinct orders with a line
 -- in the category. Counts late orders; each order once.
 CREATE VIEW IF NOT EXISTS daily_revenue_by_category AS
 SELECT
     i.site AS site,
-    toDate(i.event_time) AS day,
+    toDate(i.event_time + toIntervalSecond(i.utc_offset)) AS day,
     if(p.id = '', '(unknown)', toString(p.category)) AS category,
     i.currency AS currency,
     uniqExact(i.order_id) AS orders,

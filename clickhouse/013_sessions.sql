@@ -2,7 +2,7 @@
 
 -- Sessions that viewed a product, then added to cart, then began a checkout, then purchased, in that
 -- order (windowFunnel over the event times, all steps within 24 hours of the product view), per hour
--- and per day of the session's first event. A product view is a product_view event or a page view its
+-- and per day of the site's time zone of the session's first event (period_start: its UTC start). A product view is a product_view event or a page view its
 -- site's URL patterns gave a product_id. Each step counts sessions that reached at least that step,
 -- so the numbers only shrink down the funnel; the rates are each step's to the next (every session
 -- has the page-view step), and the two of the three-step funnel this one grew from.
@@ -29,6 +29,7 @@ FROM
         site,
         session_id,
         min(event_time) AS started_at,
+        argMin(utc_offset, event_time) AS start_offset,
         windowFunnel(86400000)(
             toUInt64(toUnixTimestamp64Milli(event_time)),
             type = 'product_view' OR (type = 'page_view' AND product_id != ''),
@@ -39,7 +40,9 @@ FROM
     FROM events_unique
     GROUP BY site, session_id
 )
-ARRAY JOIN [('hour', toStartOfHour(started_at)), ('day', toStartOfDay(started_at))] AS p
+ARRAY JOIN [
+    ('hour', toStartOfHour(started_at + toIntervalSecond(start_offset)) - toIntervalSecond(start_offset)),
+    ('day', toStartOfDay(started_at + toIntervalSecond(start_offset)) - toIntervalSecond(start_offset))] AS p
 GROUP BY site, p.1 AS period, p.2 AS period_start;
 
 -- device, browser, referrer domain and UTM source are the landing (first) page view's.
@@ -88,7 +91,8 @@ FROM
 -- Sessions that added to cart, with what became of the cart: 'purchased' when an order followed
 -- within 30 minutes of the last cart event (add or remove), 'abandoned' when 30 minutes passed
 -- without one, 'open' while the 30 minutes are still running. An order placed before the last
--- cart event does not save a cart changed after it. checkout_started: the session began a checkout
+-- cart event does not save a cart changed after it. last_cart_hour: the site's hour of the last cart
+-- event (its UTC start). checkout_started: the session began a checkout
 -- (a begin_checkout event); an abandoned cart of such a session is an abandoned checkout.
 CREATE VIEW IF NOT EXISTS abandoned_carts AS
 SELECT
@@ -96,6 +100,7 @@ SELECT
     session_id,
     user_key,
     last_cart_at,
+    toStartOfHour(last_cart_at + toIntervalSecond(last_cart_offset)) - toIntervalSecond(last_cart_offset) AS last_cart_hour,
     cart_adds,
     checkout_started,
     multiIf(
@@ -109,6 +114,7 @@ FROM
         session_id,
         argMin(user_key, (event_time, event_id)) AS user_key,
         maxIf(event_time, type IN ('add_to_cart', 'remove_from_cart')) AS last_cart_at,
+        argMaxIf(utc_offset, event_time, type IN ('add_to_cart', 'remove_from_cart')) AS last_cart_offset,
         countIf(type = 'add_to_cart') AS cart_adds,
         toUInt8(countIf(type = 'begin_checkout') > 0) AS checkout_started,
         groupArrayIf(event_time, type = 'purchase') AS purchase_times
@@ -118,13 +124,13 @@ FROM
     HAVING cart_adds > 0
 );
 
--- Per hour of the last cart event: carts bought, abandoned and still open, and the abandonment
+-- Per hour of the site's time zone of the last cart event (its UTC start): carts bought, abandoned and still open, and the abandonment
 -- rate among decided carts (abandoned / (abandoned + purchased)). The abandoned ones split into
 -- those left in the cart and those left in a checkout the session began. Counts late events.
 CREATE VIEW IF NOT EXISTS cart_abandonment AS
 SELECT
     site,
-    toStartOfHour(last_cart_at) AS hour,
+    last_cart_hour AS hour,
     count() AS carted_sessions,
     countIf(status = 'purchased') AS purchased_sessions,
     countIf(status = 'abandoned') AS abandoned_sessions,

@@ -12,6 +12,11 @@ export function processorConfig(env: Env = processEnv) {
     clickhouseUser: env("CLICKHOUSE_USER"),
     clickhousePassword: env("CLICKHOUSE_PASSWORD"),
     dataDir: envString(env, "CLICKHOUSE_DATA_DIR", ".data/clickhouse"),
+    /**
+     * The sites file (collector/clients/sites.ts), for each site's time zone: PROCESSOR_SITES_FILE,
+     * else the collector's COLLECTOR_SITES_FILE (one file in the all-in-one stack). Unset: every site UTC.
+     */
+    sitesFile: sitesFileOf(env),
     /** The read-only user of the SQL endpoint; its password comes from SQL_PASSWORD or the file. */
     sqlUser: envString(env, "SQL_USER", "default"),
     sqlPassword: env("SQL_PASSWORD"),
@@ -46,6 +51,14 @@ export function processorConfig(env: Env = processEnv) {
 }
 
 export type ProcessorConfig = ReturnType<typeof processorConfig>;
+
+function sitesFileOf(env: Env): { path: string; variable: string } | undefined {
+  for (const variable of ["PROCESSOR_SITES_FILE", "COLLECTOR_SITES_FILE"]) {
+    const path = env(variable);
+    if (path) return { path, variable };
+  }
+  return undefined;
+}
 
 /** The SQL password: from the environment, else the file, else a new random one saved there (0600). */
 export async function resolveSqlPassword(config: ProcessorConfig): Promise<string> {

@@ -3,6 +3,7 @@
 import { type ProcessorConfig, processorConfig, resolveSqlPassword } from "./config.ts";
 import { EmbeddedEngine } from "./engine/embedded_engine.ts";
 import { migrate, OldSchemaError } from "./migrate.ts";
+import { loadSites, writeSiteZones } from "./site_zones.ts";
 import { ServerEngine } from "./engine/server_engine.ts";
 import { Hono } from "hono";
 import { sqlHttpApp } from "./sql/http_sql.ts";
@@ -20,7 +21,11 @@ async function migrateServer(config: ProcessorConfig & { clickhouseUrl: URL }): 
     username: config.clickhouseUser,
     password: config.clickhousePassword,
   });
-  const report = await migrate(engine, { values: config.sqlValues });
+  const sites = await loadSites(config.sitesFile);
+  const report = await migrate(engine, {
+    values: config.sqlValues,
+    beforeConsuming: () => writeSiteZones(engine, sites),
+  });
   log.info("migrated", {
     server: config.clickhouseUrl.origin,
     applied: report.applied.length,
@@ -32,8 +37,12 @@ async function migrateServer(config: ProcessorConfig & { clickhouseUrl: URL }): 
 /** Embedded mode: ClickHouse in this process, its SQL, dashboard and alerts served over HTTP. */
 async function serveEmbedded(config: ProcessorConfig): Promise<Running> {
   await Deno.mkdir(config.dataDir, { recursive: true });
+  const sites = await loadSites(config.sitesFile);
   const engine = new EmbeddedEngine(config.dataDir);
-  const report = await migrate(engine, { values: config.sqlValues });
+  const report = await migrate(engine, {
+    values: config.sqlValues,
+    beforeConsuming: () => writeSiteZones(engine, sites),
+  });
   await engine.lockReadOnly(config);
   const users = new Map([[config.sqlUser, await resolveSqlPassword(config)]]);
   const app = new Hono().use("/", sameOrigin()).route("/", sqlHttpApp({ engine, users }));

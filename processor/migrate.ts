@@ -77,10 +77,27 @@ export class OldSchemaError extends Error {
 
 export type MigrationReport = { applied: string[]; skipped: string[] };
 
+/** A statement that creates a Kafka engine table: consuming starts with it. */
+const KAFKA_TABLE = /\bENGINE\s*=\s*Kafka\b/i;
+
 export async function migrate(
   engine: Engine,
-  { values, files }: { values: Record<string, string>; files?: SqlFile[] },
+  { values, files, beforeConsuming }: {
+    values: Record<string, string>;
+    files?: SqlFile[];
+    /**
+     * Runs once, before the first statement that creates a Kafka table (on a first start, before
+     * anything is consumed), or after the files when none does (the tables already consume): for
+     * the reference data the views look up as they count (processor/site_zones.ts).
+     */
+    beforeConsuming?: () => Promise<void>;
+  },
 ): Promise<MigrationReport> {
+  let prepared = false;
+  const prepare = async () => {
+    if (!prepared) await beforeConsuming?.();
+    prepared = true;
+  };
   await engine.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
   ) ENGINE = MergeTree ORDER BY name`);
@@ -106,6 +123,7 @@ export async function migrate(
       continue;
     }
     for (const statement of splitStatements(substitute(file.sql, { ...SINGLE_NODE, ...values }, file.name))) {
+      if (KAFKA_TABLE.test(statement)) await prepare();
       try {
         await engine.command(statement);
       } catch (error) {
@@ -119,5 +137,6 @@ export async function migrate(
     );
     report.applied.push(file.name);
   }
+  await prepare();
   return report;
 }

@@ -102,3 +102,27 @@ Deno.test("migrate() refuses a data folder that recorded a file clickhouse/ no l
     [],
   );
 });
+
+Deno.test("migrate() runs beforeConsuming once, before the first Kafka table, or after the files when none is made", async () => {
+  const kafka = [
+    ...files,
+    {
+      name: "003_k.sql",
+      sql: "CREATE TABLE k (x UInt8) ENGINE = Kafka SETTINGS kafka_broker_list = 'b'",
+      checksum: "c3",
+    },
+  ];
+  const engine = new RecordingEngine();
+  const marks: number[] = [];
+  const beforeConsuming = () => (marks.push(engine.statements.length), Promise.resolve());
+  await migrate(engine, { values: {}, files: kafka, beforeConsuming });
+  assertEquals(marks.length, 1);
+  assertEquals(
+    engine.statements[marks[0]].includes("ENGINE = Kafka"),
+    true,
+    "the Kafka table comes after it",
+  );
+  await migrate(engine, { values: {}, files: kafka, beforeConsuming });
+  assertEquals(marks.length, 2);
+  assertEquals(marks[1], engine.statements.length, "on a restart, after everything");
+});

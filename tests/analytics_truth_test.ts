@@ -1,12 +1,13 @@
 // Ground truth, end to end: a seeded shop's traffic with duplicates, replayed orders and late
 // events goes through the real collector, Kafka and ClickHouse; every analytics table must equal
 // what loadtest/truth/ computes in plain TypeScript: counts and distinct counts exactly,
-// money to the cent, rates and statistics to their rounding. The traffic, the replay and the
-// comparison live in tests/helpers/truth_*.ts.
+// money to the cent, rates and statistics to their rounding. Two more shops, in Sydney and Los
+// Angeles, have traffic across their midnights: their days and hours are their time zone's. The
+// traffic, the replay and the comparison live in tests/helpers/truth_*.ts.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { topicsFromEnv } from "../contract/mod.ts";
 import { buildCatalogue } from "../loadtest/catalogue.ts";
-import { analyticsTruth } from "../loadtest/truth/tables.ts";
+import { analyticsTruth, dimProductOfSites } from "../loadtest/truth/tables.ts";
 import { type Panels, RANGES } from "../processor/dashboard/panels.ts";
 import {
   PANEL_QUERIES,
@@ -20,17 +21,21 @@ import { readEverythingTwice } from "./helpers/truth_replay.ts";
 import {
   batches,
   buildDataset,
+  midnightDataset,
   MINUTE,
   NOT_EVENTS,
   sendTraffic,
   type Sent,
   SITE,
+  SITES,
+  sitesFile,
   skewedCopies,
   WATERMARK_MS,
 } from "./helpers/truth_traffic.ts";
 
 Deno.test("every analytics table equals the TypeScript ground truth after duplicates, replays and late events", async (t) => {
-  const pipeline = await startTestPipeline();
+  const sites = sitesFile();
+  const pipeline = await startTestPipeline({ env: { COLLECTOR_SITES_FILE: sites } });
   try {
     const catalogue = buildCatalogue({ seed: 77, products: 120, users: 400 });
     const topics = topicsFromEnv((name) => pipeline.env[name]);
@@ -39,6 +44,8 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
     const sent = batches(emissions);
     sent.push(sent[0]); // an SDK retry of a whole batch whose response was lost
     sent.push(...skewedCopies(emissions, now));
+    const zoneSites = SITES.filter((s) => s.id !== SITE);
+    for (const site of zoneSites) sent.push(...batches(midnightDataset(now, catalogue, site), 60, site.id));
 
     let deliveries = 0;
     let accepted: Sent["accepted"] = [];
@@ -59,7 +66,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       await pollUntil(
         () =>
           pipeline.rows<Record<string, string>>(
-            `SELECT (SELECT count() FROM events WHERE site = '${SITE}') AS events,
+            `SELECT (SELECT count() FROM events) AS events,
               (SELECT count() FROM products FINAL) AS products, (SELECT count() FROM users FINAL) AS users,
               (SELECT count() FROM ingest_errors) AS errors`,
           ),
@@ -75,17 +82,25 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       () => readEverythingTwice(pipeline, deliveries),
     );
 
-    const stamps = await readStamps(pipeline, SITE);
+    const stampsOf = Object.fromEntries(
+      await Promise.all(SITES.map(async (s) => [s.id, await readStamps(pipeline, s.id)] as const)),
+    );
+    /** A site's truth, with the query's now() for the views that depend on it. */
+    const truthOf = (site: (typeof SITES)[number], now: number) =>
+      analyticsTruth({
+        site: site.id,
+        sent: accepted,
+        deliveries: stampsOf[site.id],
+        catalogue,
+        watermarkMs: WATERMARK_MS,
+        now,
+        settings: site,
+      });
     // The query's now() for the views that depend on it, taken in the same query as their rows.
     const [{ q }] = await pipeline.rows<{ q: string }>("SELECT toUnixTimestamp64Milli(now64(3)) AS q");
-    const truth = analyticsTruth({
-      site: SITE,
-      sent: accepted,
-      deliveries: stamps,
-      catalogue,
-      watermarkMs: WATERMARK_MS,
-      now: Number(q),
-    });
+    const truth = truthOf(SITES[0], Number(q));
+    // dim_product counts every site's activity.
+    truth.dim_product = dimProductOfSites(SITES.map((s) => truthOf(s, Number(q)).dim_product));
     console.log("dataset:", JSON.stringify({ deliveries, refused, ...truth.stats }));
     ok(
       truth.stats.duplicates > 0 && truth.stats.replays > 0 && truth.stats.late > 0,
@@ -126,15 +141,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         );
         const nowOf = (rows: SqlRow[]) => rows.length ? Number(rows[0].q) : Number(q);
         const strip = (rows: SqlRow[]) => rows.map(({ q: _, ...r }) => r);
-        const at = (rows: SqlRow[]) =>
-          analyticsTruth({
-            site: SITE,
-            sent: accepted,
-            deliveries: stamps,
-            catalogue,
-            watermarkMs: WATERMARK_MS,
-            now: nowOf(rows),
-          });
+        const at = (rows: SqlRow[]) => truthOf(SITES[0], nowOf(rows));
         assertTable("abandoned_carts", strip(carts), at(carts).abandoned_carts, ["session_id"]);
         const hourly = await pipeline.rows<SqlRow>(
           `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${site}`,
@@ -214,14 +221,7 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
           // Sessions and page views of the minutes that start in [from, to); carts by their last event.
           const inMinutes = (t: number) =>
             Math.floor(t / MINUTE) * MINUTE >= from && Math.floor(t / MINUTE) * MINUTE < to;
-          const truthNow = analyticsTruth({
-            site: SITE,
-            sent: accepted,
-            deliveries: stamps,
-            catalogue,
-            watermarkMs: WATERMARK_MS,
-            now: to,
-          });
+          const truthNow = truthOf(SITES[0], to);
           const started = truthNow.sessions.filter((s) => inMinutes(s.started_at));
           const carts = truthNow.abandoned_carts.filter((c) =>
             (c.last_cart_at as number) >= from && (c.last_cart_at as number) < to
@@ -267,7 +267,38 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
       }));
       assertTable("users", users, expected, ["user_id"]);
     });
+    for (const zone of zoneSites) {
+      await t.step(
+        `${zone.id} (${zone.timeZone}): every table in its days and hours equals the truth`,
+        async () => {
+          const where = `WHERE site = '${zone.id}'`;
+          const [{ q: zq }] = await pipeline.rows<{ q: string }>(
+            "SELECT toUnixTimestamp64Milli(now64(3)) AS q",
+          );
+          const zoneTruth = truthOf(zone, Number(zq));
+          assertEquals(zoneTruth.daily_funnel.length, 2, "the traffic crosses the shop's midnight");
+          ok(zoneTruth.funnel_1h.some((r) => r.product_viewers > 0), "the shop has product views");
+          for (const [name, sql, expected, key] of tableChecks(zoneTruth, zone.id)) {
+            if (name !== "dim_product") {
+              assertTable(`${zone.id} ${name}`, await pipeline.rows(sql), expected, key);
+            }
+          }
+          // Carts whose fate depends on now(): the truth at the query's now(), read in the same query.
+          const carts = await pipeline.rows<SqlRow>(
+            `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM abandoned_carts ${where}`,
+          );
+          const hourly = await pipeline.rows<SqlRow>(
+            `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM cart_abandonment ${where}`,
+          );
+          const at = (rows: SqlRow[]) => truthOf(zone, rows.length ? Number(rows[0].q) : Number(zq));
+          const strip = (rows: SqlRow[]) => rows.map(({ q: _, ...r }) => r);
+          assertTable(`${zone.id} abandoned_carts`, strip(carts), at(carts).abandoned_carts, ["session_id"]);
+          assertTable(`${zone.id} cart_abandonment`, strip(hourly), at(hourly).cart_abandonment, ["hour"]);
+        },
+      );
+    }
   } finally {
     await pipeline.stop();
+    await Deno.remove(sites);
   }
 });

@@ -3,7 +3,8 @@
 //   { "sites": [ { "id": "demo", "write_key": "wk_...", "origins": ["https://shop.example"],
 //                  "events_per_second": 500, "burst": 2000,
 //                  "ip_requests_per_second": 20, "ip_burst": 60, "bots": "flag",
-//                  "keep_query": ["sku", "q"], "product_url_patterns": ["/product/:id", "?sku=:id"] } ] }
+//                  "keep_query": ["sku", "q"], "product_url_patterns": ["/product/:id", "?sku=:id"],
+//                  "time_zone": "Australia/Sydney" } ] }
 //
 // Without a file the collector runs open (any site id, any origin, no site limits): for local
 // development and tests only; main.ts says so at start.
@@ -23,6 +24,20 @@ const Origin = z.string().regex(
   "an origin such as https://shop.example, https://*.shop.example or *",
 );
 
+const TimeZone = z.string().max(64).refine(
+  (name) => /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name) && knownTimeZone(name),
+  "an IANA time zone such as Australia/Sydney or UTC",
+);
+
+function knownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const SiteEntry = z.object({
   id: SiteId,
   /** When set, requests must carry it (?key= or the X-Shoptrail-Key header). */
@@ -38,6 +53,8 @@ const SiteEntry = z.object({
   keep_query: z.array(z.string().min(1).max(128)).max(50).default([]),
   /** Where page URLs hold a product id (contract/product_url.ts); [] turns the fallback off. */
   product_url_patterns: z.array(ProductUrlPattern).max(20).default([...DEFAULT_PRODUCT_URL_PATTERNS]),
+  /** The shop's days and hours in the analytics (the processor reads it; storage stays UTC). */
+  time_zone: TimeZone.default("UTC"),
 }).strict();
 
 const SitesFile = z.object({ sites: z.array(SiteEntry).min(1) }).strict();
@@ -52,6 +69,8 @@ export type Site = {
   keepQuery?: readonly string[];
   /** The product id in a page view's URL; the default patterns' when the site has none. */
   productUrl?: ProductUrlMatcher;
+  /** IANA name: the site's days and hours in the analytics. */
+  timeZone?: string;
 };
 
 export class Sites {
@@ -83,6 +102,7 @@ export class Sites {
       bots: s.bots,
       keepQuery: s.keep_query,
       productUrl: productUrlMatcher(s.product_url_patterns),
+      timeZone: s.time_zone,
     })));
   }
 
@@ -109,6 +129,11 @@ export class Sites {
       (this.open
         ? { id, origins: ["*"], events: UNLIMITED, bots: "flag", productUrl: DEFAULT_PRODUCT_URL }
         : undefined);
+  }
+
+  /** The sites of the file (none when open). */
+  list(): Site[] {
+    return [...this.#byId.values()];
   }
 
   /** For a CORS preflight, which carries no site: is the origin allowed by any site? */

@@ -31,6 +31,18 @@ Deno.test("Sites.parse() names the bad entry and the expected form", () => {
   );
 });
 
+Deno.test("Sites.parse() reads a site's IANA time zone, UTC by default, and names a bad one", () => {
+  const zoned = Sites.parse({ sites: [{ id: "syd", time_zone: "Australia/Sydney" }, { id: "utc" }] });
+  assertEquals(zoned.list().map((s) => [s.id, s.timeZone]), [["syd", "Australia/Sydney"], ["utc", "UTC"]]);
+  for (const bad of ["Mars/Olympus", "+10:00", "Australia/Sydney'"]) {
+    throws(
+      () => Sites.parse({ sites: [{ id: "a", time_zone: bad }] }),
+      /time_zone: an IANA time zone such as Australia\/Sydney or UTC/,
+      bad,
+    );
+  }
+});
+
 Deno.test("a page view whose URL matches its site's product_url_patterns is published with that product id", async () => {
   const patterned = Sites.parse({
     sites: [{ id: "shop", product_url_patterns: ["/product/:id", "?sku=:id"] }],

@@ -1,7 +1,17 @@
 // Funnels from the counted facts: funnel_1m, funnel_1h, session_funnel and daily_funnel. The steps,
 // everywhere: page view → product view → add to cart → begin checkout → purchase.
 import type { Counted, Fact } from "./facts.ts";
-import { DAY, floorTo, groupBy, localDay, localHour, MINUTE, ratio, type Row } from "./units.ts";
+import {
+  DAY,
+  floorTo,
+  groupBy,
+  localDay,
+  localHour,
+  localMidnight,
+  MINUTE,
+  ratio,
+  type Row,
+} from "./units.ts";
 
 /** A product view: a product_view event, or a page view its site's URL patterns name a product on. */
 export const isProductView = (f: Fact): boolean => f.viewed !== "";
@@ -52,7 +62,7 @@ export function sessionFunnel({ site, unique, timeZone }: Counted): Row[] {
     level: funnelLevel(fs),
   }));
   const out: Row[] = [];
-  for (const [period, bucketOf] of [["hour", localHour], ["day", localDay]] as const) {
+  for (const [period, bucketOf] of [["hour", localHour], ["day", localMidnight]] as const) {
     for (const [start, ls] of groupBy(levels, (l) => String(bucketOf(l.start, timeZone)))) {
       const reached = (n: number) => ls.filter((l) => l.level >= n).length;
       out.push({

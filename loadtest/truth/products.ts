@@ -108,3 +108,23 @@ export function productTables(counted: Counted, catalogue: Catalogue) {
   });
   return { product_performance, product_performance_hourly, dim_product };
 }
+
+type DimProduct = ReturnType<typeof productTables>["dim_product"][number];
+
+/** dim_product of several sites' truths together: the table counts every site's activity. */
+export function dimProductOfSites(perSite: readonly DimProduct[][]): DimProduct[] {
+  return perSite[0].map((first, i) => {
+    const rows = perSite.map((rows) => rows[i]);
+    const revenue: Cents = {};
+    for (const r of rows) for (const [c, v] of Object.entries(r.revenue)) addCents(revenue, c, v);
+    const sum = (k: "views" | "cart_adds" | "orders" | "units_sold") => rows.reduce((s, r) => s + r[k], 0);
+    return {
+      ...first,
+      views: sum("views"),
+      cart_adds: sum("cart_adds"),
+      orders: sum("orders"),
+      units_sold: sum("units_sold"),
+      revenue,
+    };
+  });
+}

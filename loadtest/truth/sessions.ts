@@ -56,7 +56,7 @@ const CART_STEPS = new Set(["add_to_cart", "remove_from_cart", "begin_checkout",
  * abandoned; `checkout_started` when the session began a checkout (an abandoned one is then a
  * checkout abandoned, not a cart abandoned).
  */
-export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
+export function abandonedCarts({ site, unique, timeZone }: Counted, now: number): Row[] {
   const out: Row[] = [];
   for (const [session_id, fs] of sessionsOf(unique)) {
     const cartEvents = fs.filter((f) => f.type === "add_to_cart" || f.type === "remove_from_cart");
@@ -70,6 +70,7 @@ export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
       session_id,
       user_key: fs.filter((f) => CART_STEPS.has(f.type))[0].user_key,
       last_cart_at: last,
+      last_cart_hour: localHour(last, timeZone),
       cart_adds: adds,
       checkout_started: fs.some((f) => f.type === "begin_checkout") ? 1 : 0,
       status: bought ? "purchased" : now >= last + 30 * MINUTE ? "abandoned" : "open",
@@ -79,8 +80,8 @@ export function abandonedCarts({ site, unique }: Counted, now: number): Row[] {
 }
 
 /** Per site's hour of the last cart event. */
-export function cartAbandonment({ site, timeZone }: Counted, carts: Row[]) {
-  return [...groupBy(carts, (c) => String(localHour(c.last_cart_at as number, timeZone)))].map(
+export function cartAbandonment({ site }: Counted, carts: Row[]) {
+  return [...groupBy(carts, (c) => String(c.last_cart_hour))].map(
     ([hour, cs]) => {
       const n = (s: string) => cs.filter((c) => c.status === s).length;
       const checkoutAbandoned = cs.filter((c) => c.status === "abandoned" && c.checkout_started === 1).length;

@@ -7,6 +7,8 @@ import type { Catalogue } from "../catalogue.ts";
 import { countDeliveries, type Delivery, lateEvents, type SiteSettings } from "./facts.ts";
 import { dailyFunnel, funnel1h, funnel1m, sessionFunnel } from "./funnels.ts";
 import { productTables } from "./products.ts";
+
+export { dimProductOfSites } from "./products.ts";
 import { dailyOrders, dailyRevenueByCategory, hourlyKpis, revenueAnomalies, revenueHop } from "./revenue.ts";
 import { abandonedCarts, cartAbandonment, dimUser, pageviewMetrics, sessions } from "./sessions.ts";
 

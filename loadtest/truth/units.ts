@@ -43,14 +43,19 @@ function wallClock(t: number, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (t - floorTo(t, 1000));
 }
 
+/** The instant the local hour or day holding `t` began, at the offset in force at `t`. */
+function localStart(t: number, timeZone: string, unit: number): number {
+  const offset = wallClock(t, timeZone) - t;
+  return floorTo(t + offset, unit) - offset;
+}
+
 /**
  * The instant the local hour holding `t` began: hours are the site's, so in a zone half an hour
  * off UTC (Australia/Adelaide) they begin at :30 UTC.
  */
-export function localHour(t: number, timeZone: string): number {
-  const offset = wallClock(t, timeZone) - t;
-  return floorTo(t + offset, HOUR) - offset;
-}
+export const localHour = (t: number, timeZone: string): number => localStart(t, timeZone, HOUR);
+/** The instant the site's day holding `t` began (Sydney's at 13:00 or 14:00 UTC the day before). */
+export const localMidnight = (t: number, timeZone: string): number => localStart(t, timeZone, DAY);
 
 /** The site's calendar day holding `t`, as that date's UTC midnight in ms (how a Date reads back). */
 export const localDay = (t: number, timeZone: string): number => floorTo(wallClock(t, timeZone), DAY);

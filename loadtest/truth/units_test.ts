@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { localDay, localHour } from "./units.ts";
+import { localDay, localHour, localMidnight } from "./units.ts";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -9,6 +9,8 @@ Deno.test("localDay() is the site's calendar day: Sydney's starts at 13:00 UTC i
   assert.equal(localDay(at("2026-12-08T07:59:59Z"), "America/Los_Angeles"), at("2026-12-07T00:00:00Z"));
   assert.equal(localDay(at("2026-12-08T08:00:00Z"), "America/Los_Angeles"), at("2026-12-08T00:00:00Z"));
   assert.equal(localDay(at("2026-12-08T08:00:00Z"), "UTC"), at("2026-12-08T00:00:00Z"));
+  assert.equal(localMidnight(at("2026-12-07T13:00:00Z"), "Australia/Sydney"), at("2026-12-07T13:00:00Z"));
+  assert.equal(localMidnight(at("2026-12-08T07:59:59Z"), "America/Los_Angeles"), at("2026-12-07T08:00:00Z"));
 });
 
 Deno.test("localHour() begins at :30 UTC in a zone half an hour off, and follows daylight saving", () => {

@@ -1,10 +1,13 @@
 // The truth test's traffic: a seeded shop with duplicates, replayed orders and late events, the
-// batches a browser sends, copies from a client whose clock jumped, and messages that are not events.
+// batches a browser sends, copies from a client whose clock jumped, messages that are not events, and
+// two shops in other time zones with traffic across their midnights (the sites file the test runs).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { loadCatalogue } from "../../clickhouse/load_catalogue.ts";
 import type { Event, Topics } from "../../contract/mod.ts";
 import type { Catalogue } from "../../loadtest/catalogue.ts";
+import type { SiteSettings } from "../../loadtest/truth/tables.ts";
+import { localMidnight } from "../../loadtest/truth/units.ts";
 import type { Emission } from "../../loadtest/session.ts";
 import { createShoppers } from "../../loadtest/shoppers.ts";
 import type { TestPipeline } from "../../stack/testing.ts";
@@ -14,21 +17,72 @@ export const MINUTE = 60_000;
 export const WATERMARK_MS = 120_000;
 
 /**
+ * The shops of the sites file: `truth` sends product views (its URL patterns off, so a product page
+ * counts once), Sydney's too, and Los Angeles' cannot add code: its product views are its page views
+ * on /products/{id} (the default URL pattern).
+ */
+export const SITES: ({ id: string; seed: number; productViewEvents: boolean } & SiteSettings)[] = [
+  { id: SITE, seed: 501, productViewEvents: true, productUrlPatterns: [] },
+  {
+    id: "truth-syd",
+    seed: 601,
+    productViewEvents: true,
+    productUrlPatterns: [],
+    timeZone: "Australia/Sydney",
+  },
+  { id: "truth-la", seed: 602, productViewEvents: false, timeZone: "America/Los_Angeles" },
+];
+
+/** The sites file of the test's collector and processor; limits high enough for one client's burst. */
+export function sitesFile(): string {
+  const path = Deno.makeTempFileSync({ suffix: ".json" });
+  const open = { ip_requests_per_second: 1e6, ip_burst: 1e6, events_per_second: 1e6, burst: 1e6 };
+  Deno.writeTextFileSync(
+    path,
+    JSON.stringify({
+      sites: SITES.map((s) => ({
+        id: s.id,
+        ...open,
+        ...(s.productUrlPatterns ? { product_url_patterns: s.productUrlPatterns } : {}),
+        ...(s.timeZone ? { time_zone: s.timeZone } : {}),
+      })),
+    }),
+  );
+  return path;
+}
+
+const FAULTS = { duplicates: 0.04, late: 0.03, lateByMs: 10 * MINUTE, orderReplays: 0.15 };
+const FUNNEL = { addToCart: 0.35, checkout: 0.8, purchase: 0.85 };
+
+/**
+ * Half an hour either side of a shop's last midnight (at least 40 minutes ago, so all of it has
+ * happened), in its time zone: one trading day's end and the next one's start.
+ */
+export function midnightDataset(now: number, catalogue: Catalogue, site: (typeof SITES)[number]): Emission[] {
+  const midnight = localMidnight(now - 40 * MINUTE, site.timeZone ?? "UTC");
+  return createShoppers({
+    catalogue,
+    site: site.id,
+    seed: site.seed,
+    funnel: FUNNEL,
+    faults: FAULTS,
+    productViewEvents: site.productViewEvents,
+    warmupMs: 0,
+    start: midnight - 30 * MINUTE,
+    eps: 0.5,
+  }).until(midnight + 30 * MINUTE);
+}
+
+/**
  * Three hours of quiet history with a revenue spike (all of it late by the time it is sent), then
  * four busy minutes up to `now` (mostly on time). Duplicates, replayed orders and late events come
  * from the simulator's fault injection.
  */
 export function buildDataset(now: number, catalogue: Catalogue): Emission[] {
-  const common = {
-    catalogue,
-    site: SITE,
-    funnel: { addToCart: 0.35, checkout: 0.8, purchase: 0.85 },
-    faults: { duplicates: 0.04, late: 0.03, lateByMs: 10 * MINUTE, orderReplays: 0.15 },
-    warmupMs: 0,
-  };
+  const common = { catalogue, site: SITE, funnel: FUNNEL, faults: FAULTS, warmupMs: 0 };
   const history = createShoppers({
     ...common,
-    seed: 501,
+    seed: SITES[0].seed,
     start: now - 180 * MINUTE,
     eps: 0.2,
     anomalies: [{ kind: "spike", from: now - 60 * MINUTE, to: now - 50 * MINUTE, factor: 3 }],
@@ -37,10 +91,10 @@ export function buildDataset(now: number, catalogue: Catalogue): Emission[] {
   return [...history, ...live];
 }
 
-export type Batch = { userAgent: string; events: Event[]; clockSkewMs?: number };
+export type Batch = { userAgent: string; events: Event[]; clockSkewMs?: number; site?: string };
 
 /** Batches of one browser (one User-Agent) at a time, in send order, at most `size` events each. */
-export function batches(emissions: Emission[], size = 60): Batch[] {
+export function batches(emissions: Emission[], size = 60, site = SITE): Batch[] {
   const out: Batch[] = [];
   const open = new Map<string, Event[]>();
   for (const e of [...emissions].sort((a, b) => a.at - b.at)) {
@@ -48,11 +102,11 @@ export function batches(emissions: Emission[], size = 60): Batch[] {
     events.push(e.event);
     open.set(e.userAgent, events);
     if (events.length === size) {
-      out.push({ userAgent: e.userAgent, events });
+      out.push({ userAgent: e.userAgent, events, site });
       open.delete(e.userAgent);
     }
   }
-  for (const [userAgent, events] of open) out.push({ userAgent, events });
+  for (const [userAgent, events] of open) out.push({ userAgent, events, site });
   return out;
 }
 
@@ -122,7 +176,7 @@ export async function sendTraffic(
       method: "POST",
       headers: { "Content-Type": "text/plain", "User-Agent": batch.userAgent },
       body: JSON.stringify({
-        site: SITE,
+        site: batch.site ?? SITE,
         sent_at: Date.now() + (batch.clockSkewMs ?? 0),
         events: batch.events,
       }),
