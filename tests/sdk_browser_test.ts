@@ -146,6 +146,94 @@ Deno.test({
       });
 
       await t.step(
+        "product views and checkouts reach ClickHouse with their fields, from the attributes and from script-tag calls",
+        async () => {
+          const { page, errors, close } = await open(browser);
+          try {
+            // data-shoptrail-product on the product page: a product view as the SDK loads.
+            await page.goto(`${collector}/demo/product?id=sku-tee`);
+            await page.waitForFunction(ready);
+            await page.click("button.add");
+            // data-shoptrail-checkout on the cart's checkout link: begin_checkout, then the link leaves.
+            await page.goto(`${collector}/demo/cart`);
+            await page.waitForFunction(ready);
+            await page.click("#to-checkout");
+            await page.waitForURL(`${collector}/demo/checkout`);
+            await page.waitForFunction(ready);
+            // The same two events from calls on the script tag's API.
+            await page.evaluate(() => {
+              const st = (window as unknown as { shoptrail: (m: string, o?: unknown) => void }).shoptrail;
+              st("viewProduct", { product_id: "sku-cap", name: "Trail cap", price: 18, currency: "EUR" });
+              st("beginCheckout");
+            });
+            await flush(page);
+            const id = await anonymousId(page);
+            const expected = [
+              {
+                type: "product_view",
+                path: "/demo/product",
+                product_id: "sku-tee",
+                product_name: "Trail tee",
+                category: "Apparel",
+                price: 24,
+                currency: "EUR",
+                value: 0,
+                items: [],
+              },
+              {
+                type: "begin_checkout",
+                path: "/demo/cart",
+                product_id: "",
+                product_name: "",
+                category: "",
+                price: 0,
+                currency: "EUR",
+                value: 24,
+                items: [["sku-tee", 1, 24]],
+              },
+              {
+                type: "product_view",
+                path: "/demo/checkout",
+                product_id: "sku-cap",
+                product_name: "Trail cap",
+                category: "",
+                price: 18,
+                currency: "EUR",
+                value: 0,
+                items: [],
+              },
+              {
+                type: "begin_checkout",
+                path: "/demo/checkout",
+                product_id: "",
+                product_name: "",
+                category: "",
+                price: 0,
+                currency: "",
+                value: 0,
+                items: [],
+              },
+            ];
+            // A begin_checkout's value is stored in `revenue` (contract/kafka_line.ts).
+            const rows = await rowsWhen(
+              pipeline,
+              "SELECT toString(type) AS type, path(url) AS path, product_id, product_name, " +
+                "toString(category) AS category, toFloat64(price) AS price, toString(currency) AS currency, " +
+                "toFloat64(revenue) AS value, arrayMap(i -> (i.1, i.2, toFloat64(i.3)), items) AS items " +
+                `FROM events WHERE site = 'demo' AND anonymous_id = '${id}' ` +
+                "AND type IN ('product_view', 'begin_checkout') ORDER BY client_ts, event_id",
+              (rows) => rows.length >= expected.length,
+              "the shopper's product views and checkouts in ClickHouse",
+            );
+            assertEquals(rows, expected as unknown as Row[]);
+            assertEquals(errors, []);
+          } finally {
+            await close();
+          }
+        },
+      );
+
+      await t.step(
         "a shop on another origin reads the collector's answers through CORS and sends once",
         async () => {
           const { page, errors, close } = await open(browser);
