@@ -11,8 +11,9 @@ let tracker: Tracker | undefined;
 let pending: [keyof Tracker, unknown[]][] = [];
 
 function call(method: keyof Tracker, args: unknown[]): unknown {
-  if (!tracker) return pending.push([method, args]);
-  return (tracker[method] as (...a: unknown[]) => unknown)(...args);
+  if (tracker) return (tracker[method] as (...a: unknown[]) => unknown)(...args);
+  // Without a window (server-side rendering) init() never starts a tracker: a queue would only grow.
+  if (typeof window != "undefined") pending.push([method, args]);
 }
 
 /** Starts tracking: replays earlier calls, then sends the first page_view (unless disabled). */
