@@ -18,13 +18,15 @@ import type { BrowserContext } from "playwright-core";
 import { launchChromium } from "../stack/chromium.ts";
 import { simulate } from "../loadtest/simulate.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
-import { pollUntil, startTestPipeline } from "../stack/testing.ts";
+import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { RANGES } from "../processor/dashboard/panels.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
-import { assertShowsSql, readScreen, webhookReceiver } from "./helpers/dashboard.ts";
+import { assertShowsSql, panelLayout, readScreen, webhookReceiver } from "./helpers/dashboard.ts";
+import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
 
 const SCREENSHOTS = fileURLToPath(new URL("../.cache/screenshots/", import.meta.url));
 const SITE = "dashtest";
+const FORMULA = '=HYPERLINK("http://evil.example","x")';
 
 Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) => {
   await Deno.mkdir(SCREENSHOTS, { recursive: true });
@@ -107,6 +109,30 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
       strictEqual(s.to - s.from, 3_600_000);
     });
 
+    await t.step("takes a visit whose page and campaign look like spreadsheet formulas", async () => {
+      // Shoppers' browsers name pages and campaigns: the CSV export below must not hand them to a
+      // spreadsheet as formulas.
+      const response = await fetch(`${p.collectorUrl}/v1/batch`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({
+          site: SITE,
+          sent_at: Date.now(),
+          events: [{
+            event_id: crypto.randomUUID(),
+            type: "page_view",
+            ts: Date.now(),
+            session_id: "formula-visit",
+            anonymous_id: "formula-shopper",
+            url: `https://shop.test/landing?utm_source=x&utm_campaign=${encodeURIComponent(FORMULA)}`,
+            utm_source: "x",
+            utm_campaign: FORMULA,
+          }],
+        }),
+      });
+      strictEqual(response.status, 202, await response.text());
+    });
+
     await t.step("shows exactly what the SQL files answer for the same window", async () => {
       traffic.abort();
       const summary = await simulation;
@@ -150,25 +176,149 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
       }
     });
 
-    await t.step("fits a phone screen without sideways scrolling", async () => {
-      await page.setViewportSize({ width: 390, height: 844 });
-      const widths = await pollUntil(
-        () =>
-          page.evaluate(() => ({
-            page: document.documentElement.scrollWidth,
-            screen: globalThis.innerWidth,
-          })),
-        (w) => w.page <= w.screen,
-        { deadlineMs: 10_000, intervalMs: 200, what: "no horizontal overflow at 390 px" },
+    await t.step(
+      "a breakdown row filters the whole dashboard, and the filtered URL can be shared",
+      async () => {
+        await page.click('[data-range="24h"]');
+        await pollUntil(
+          () => readScreen(page),
+          (s) => s.to - s.from === RANGES["24h"] && s.countries.length > 0,
+          {
+            deadlineMs: 30_000,
+            intervalMs: 200,
+            what: "a 24 h window with countries",
+          },
+        );
+        for (const selector of ["#countries tbody tr", "#top-pages tbody tr", "#sources tbody tr"]) {
+          const filter = await page.getAttribute(selector, "data-filter");
+          ok(filter, `${selector} carries its filter`);
+          await page.click(selector);
+          const screen = await pollUntil(
+            () => readScreen(page),
+            (s) => s.filter === filter && s.files.kpis === "filtered_kpis",
+            { deadlineMs: 30_000, intervalMs: 200, what: `the dashboard filtered by ${filter}` },
+          );
+          strictEqual(new URL(page.url()).searchParams.get("filter"), filter);
+          ok(await page.isVisible("#filter"), "the filter is shown, with a way to clear it");
+          await assertShowsSql(p, screen);
+          // Shared: the same URL opened elsewhere shows the same filtered view.
+          const shared = await context!.newPage();
+          await shared.goto(page.url());
+          const there = await pollUntil(() => readScreen(shared), (s) => s.refreshes > 0, {
+            deadlineMs: 30_000,
+            intervalMs: 200,
+            what: "the shared URL to render",
+          });
+          assertEquals([there.filter, there.files], [filter, screen.files]);
+          await assertShowsSql(p, there);
+          await shared.close();
+          await page.click("#filter-clear");
+          await pollUntil(() => readScreen(page), (s) => s.filter === "" && s.files.kpis === "kpis", {
+            deadlineMs: 30_000,
+            intervalMs: 200,
+            what: "the filter to clear",
+          });
+        }
+      },
+    );
+
+    await t.step(
+      "custom dates: whole UTC days, today up to now, with the previous period's change",
+      async () => {
+        const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+        await page.fill("#custom-from", day(-1));
+        await page.fill("#custom-to", day(0));
+        await page.click('#custom [data-range="custom"]');
+        const screen = await pollUntil(
+          () => readScreen(page),
+          (s) => s.params.from === `${day(-1)} 00:00:00` && s.refreshes > 0,
+          { deadlineMs: 30_000, intervalMs: 200, what: "the custom window" },
+        );
+        assertEquals(
+          [...new URL(page.url()).searchParams.entries()].filter(([k]) => k === "from" || k === "to"),
+          [["from", day(-1)], ["to", day(0)]],
+        );
+        strictEqual(screen.previousParams.to, screen.params.from);
+        await assertShowsSql(p, screen);
+      },
+    );
+
+    await t.step("every panel exports its rows as CSV; formula-looking cells are neutralised", async () => {
+      await page.click('[data-range="1h"]');
+      await page.click('[data-tabs="sources"] [data-tab="utm_campaign"]');
+      const screen = await pollUntil(
+        () => readScreen(page),
+        (s) => s.to - s.from === RANGES["1h"] && s.sources.dimension === "utm_campaign",
+        { deadlineMs: 30_000, intervalMs: 200, what: "a 1 h window showing campaigns" },
       );
-      ok(widths.page <= widths.screen);
-      await page.screenshot({ path: join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });
+      const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
+      for (
+        const panel of await page.$$eval("[data-csv]", (bs) => bs.map((b) => (b as HTMLElement).dataset.csv!))
+      ) {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.click(`[data-csv="${panel}"]`),
+        ]);
+        const text = await Deno.readTextFile((await download.path())!);
+        const lines = text.split("\r\n").filter(Boolean);
+        ok(lines.length >= 2, `${panel}: a header and rows`);
+        match(download.suggestedFilename(), new RegExp(`^shoptrail-${SITE}-${panel}-\\d+\\.csv$`));
+        const file = { sources: "sources", countries: "countries", topPages: "top_pages" }[panel];
+        if (file) {
+          // The same rows as the SQL file, one line each, under its column names.
+          const rows = await sqlFileRows(p, queries[file as keyof typeof queries], screen.params);
+          strictEqual(lines.length, rows.length + 1, `${panel}: one line per row`);
+          strictEqual(lines[0], Object.keys(rows[0]).join(","), `${panel}: the columns`);
+        }
+      }
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click('[data-csv="sources"]'),
+      ]);
+      const sources = await Deno.readTextFile((await download.path())!);
+      const attack = sources.split("\r\n").find((line) => line.includes("HYPERLINK"));
+      strictEqual(
+        attack?.split(",").slice(0, 2).join(","),
+        `utm_campaign,"'=HYPERLINK(""http://evil.example""`,
+      );
+      // The console's result, every row, with the same neutralising.
+      const consolePage = await context!.newPage();
+      await consolePage.goto(`${base}/dashboard/console`);
+      await consolePage.fill("#sql", "SELECT number, {v:String} AS v, 'a,\"b' AS quoted FROM numbers(3)");
+      await consolePage.fill('#params input[name="v"]', "@cmd");
+      await consolePage.click("#run");
+      await consolePage.waitForSelector("#results tbody tr");
+      const [result] = await Promise.all([consolePage.waitForEvent("download"), consolePage.click("#csv")]);
+      strictEqual(
+        await Deno.readTextFile((await result.path())!),
+        'number,v,quoted\r\n0,\'@cmd,"a,""b"\r\n1,\'@cmd,"a,""b"\r\n2,\'@cmd,"a,""b"\r\n',
+      );
+      await consolePage.close();
+    });
+
+    await t.step("fits a phone (390 px) and a laptop (1400 px): no panel is empty or overflows", async () => {
+      for (const [width, name] of [[390, "dashboard-phone"], [1400, "dashboard-laptop"]] as const) {
+        await page.setViewportSize({ width, height: 900 });
+        const layout = await pollUntil(
+          () => panelLayout(page),
+          (l) => l.page <= l.screen && l.bad.length === 0,
+          {
+            deadlineMs: 15_000,
+            intervalMs: 300,
+            what: `every panel filled and inside the screen at ${width} px`,
+          },
+        );
+        ok(layout.panels >= 10, `${layout.panels} panels checked`);
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      }
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
     await t.step("console runs a query with its timing and keeps it in the history", async () => {
       const consolePage = await context!.newPage();
       await consolePage.goto(`${base}/dashboard/console`);
+      // The history is this browser's: the CSV step above ran a query too.
+      const earlier = await consolePage.locator("#history li[data-i]").count();
       await consolePage.fill(
         "#sql",
         `SELECT type, count() AS n FROM events WHERE site = {site:String} GROUP BY type ORDER BY type`,
@@ -188,7 +338,7 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
         await consolePage.textContent("#timing") ?? "",
         /\d+ rows · engine [\d.]+ ms · round trip \d+ ms/,
       );
-      strictEqual(await consolePage.locator("#history li[data-i]").count(), 1);
+      strictEqual(await consolePage.locator("#history li[data-i]").count(), earlier + 1);
 
       const refusals: [string, RegExp][] = [
         ["INSERT INTO events (event_id) VALUES ('x')", /Code 164: .*readonly/i],

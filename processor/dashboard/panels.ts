@@ -1,29 +1,15 @@
 // One dashboard refresh: every panel's query over the same [from, to) window, run together, and
 // the broker's offsets and the alert list beside them. The browser gets one JSON document per
-// refresh, so all numbers on screen belong to the same moment (`to`).
+// refresh, so all numbers on screen belong to the same moment (`to`). The KPIs run a second time
+// over the previous period of the same length, for their change. With a filter, the panels whose
+// aggregate tables hold no dimension run their `filtered_*` file instead (the same columns, from the
+// filtered visits' counted events); the breakdowns and the funnel steps take the filter themselves;
+// top products, the anomalies and the pipeline's panels stay the site's (the page says so).
 import type { OffsetSource } from "../kafka_offsets.ts";
-import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
+import { chDateTime, type PanelQuery, type Params, type QueryFiles, type RunSql } from "./queries.ts";
+import { type Filter, previousOf, type Window } from "./window.ts";
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-
-export const RANGES = {
-  "15m": 15 * MINUTE,
-  "1h": 60 * MINUTE,
-  "24h": DAY,
-  "7d": 7 * DAY,
-  "30d": 30 * DAY,
-} as const;
-export type RangeName = keyof typeof RANGES;
-
-export function isRange(value: string | undefined): value is RangeName {
-  return value !== undefined && Object.hasOwn(RANGES, value);
-}
-
-/** The charts' step in seconds: minutes up to a day, hours beyond (the panel queries switch alike). */
-export function stepOf(range: RangeName): number {
-  return RANGES[range] > DAY ? 3600 : 60;
-}
+export { isRange, type RangeName, RANGES, stepOf } from "./window.ts";
 
 export type PanelSources = {
   run: RunSql;
@@ -31,10 +17,9 @@ export type PanelSources = {
   kafka?: OffsetSource;
   /** Active alerts and recent transitions, from the alert service. */
   alerts?: () => unknown;
-  clock?: () => number;
 };
 
-export type PanelRequest = { site?: string; range: RangeName };
+export type PanelRequest = { site?: string; window: Window; filter?: Filter };
 
 /** A panel's query failed: which panel, and the engine's error (a timeout on a large site, say). */
 export class PanelError extends Error {
@@ -43,10 +28,31 @@ export class PanelError extends Error {
   }
 }
 
+/** The panels a filter changes, and the file each then runs (the others read no site data, or filter). */
+const FILTERED: Partial<Record<PanelQuery, PanelQuery>> = {
+  kpis: "filtered_kpis",
+  funnel: "filtered_funnel",
+  revenue_totals: "filtered_revenue_totals",
+  revenue_sliding: "filtered_revenue_sliding",
+};
+
+/** The SQL file a panel runs under this request: its own, or its filtered form. */
+export function panelFile(name: PanelQuery, filter: Filter | undefined): PanelQuery {
+  return (filter && FILTERED[name]) || name;
+}
+
+export function panelParams(site: string, window: Window, filter: Filter | undefined): Params {
+  return {
+    site,
+    from: chDateTime(window.from),
+    to: chDateTime(window.to),
+    filter_dim: filter?.dimension ?? "",
+    filter_value: filter?.value ?? "",
+  };
+}
+
 export async function loadPanels(sources: PanelSources, request: PanelRequest) {
-  const now = (sources.clock ?? Date.now)();
-  const to = Math.floor(now / 1000) * 1000;
-  const from = to - RANGES[request.range];
+  const { window, filter } = request;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -64,27 +70,48 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     () => sources.run<{ site: string; events: string }>(sources.queries.sites, {}),
   );
   const site = request.site || sites[0]?.site || "demo";
-  const params = { site, from: chDateTime(from), to: chDateTime(to) };
-  const run = (name: PanelQuery) => timed(name, () => sources.run(sources.queries[name], params));
+  const params = panelParams(site, window, filter);
+  const previousParams = panelParams(site, previousOf(window), filter);
+  /** Each panel's file and parameters, as run: the test and the console rerun exactly these. */
+  const files: Record<string, string> = {};
+  const run = (name: PanelQuery, p = params, label: string = name) => {
+    const file = panelFile(name, filter);
+    files[label] = file;
+    return timed(label, () => sources.run(sources.queries[file], p));
+  };
 
   const [
     funnel,
+    funnelSteps,
     revenueSliding,
     revenueTotals,
     anomalies,
     kpis,
+    previousKpis,
+    previousRevenueTotals,
     topProducts,
+    topPages,
+    trafficSources,
+    devices,
+    countries,
     throughput,
     ingestNow,
     consumers,
     kafka,
   ] = await Promise.all([
     run("funnel"),
+    run("funnel_steps"),
     run("revenue_sliding"),
     run("revenue_totals"),
     run("revenue_anomalies"),
     run("kpis"),
+    run("kpis", previousParams, "previous_kpis"),
+    run("revenue_totals", previousParams, "previous_revenue_totals"),
     run("top_products"),
+    run("top_pages"),
+    run("sources"),
+    run("devices"),
+    run("countries"),
     run("throughput"),
     run("ingest_now"),
     run("kafka_consumers"),
@@ -94,20 +121,29 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   return {
     site,
     sites: sites.map((s) => s.site),
-    range: request.range,
+    range: window.range,
+    filter: filter ?? null,
     /** The charts' step in seconds. */
-    step: stepOf(request.range),
-    /** The window every query used, as the SQL parameters and as Unix ms. */
+    step: window.step,
+    /** The window every query used, as the SQL parameters and as Unix ms; the previous period's. */
     params,
-    from,
-    to,
+    previousParams,
+    files,
+    from: window.from,
+    to: window.to,
     timings,
     kpis: kpis[0] ?? {},
+    previous: { kpis: previousKpis[0] ?? {}, revenueTotals: previousRevenueTotals },
     funnel,
+    funnelSteps: funnelSteps[0] ?? {},
     revenueSliding,
     revenueTotals,
     anomalies,
     topProducts,
+    topPages,
+    sources: trafficSources,
+    devices,
+    countries,
     throughput,
     ingestNow: ingestNow[0] ?? {},
     consumers,

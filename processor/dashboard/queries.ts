@@ -1,5 +1,5 @@
 // The dashboard's SQL: one plain file per panel in queries/, read once at start and run with the
-// same {site, from, to} parameters the console or `clickhouse client` can pass by hand.
+// same {site, from, to, filter_dim, filter_value} parameters the console or `clickhouse client` can pass by hand.
 import { fileURLToPath } from "node:url";
 import type { QueryFiles as Files } from "../sql_files.ts";
 export { chDateTime, engineRunner, type Params, readQueryFiles, type RunSql } from "../sql_files.ts";
@@ -13,6 +13,15 @@ export const PANEL_QUERIES = [
   "revenue_anomalies",
   "kpis",
   "top_products",
+  "top_pages",
+  "sources",
+  "devices",
+  "countries",
+  "funnel_steps",
+  "filtered_kpis",
+  "filtered_funnel",
+  "filtered_revenue_totals",
+  "filtered_revenue_sliding",
   "throughput",
   "ingest_now",
   "kafka_consumers",

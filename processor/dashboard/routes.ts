@@ -11,7 +11,8 @@ import { type Engine, EngineError } from "../engine/engine.ts";
 import { sqlHttpApp, type SqlUsers, statusOfCode } from "../sql/http_sql.ts";
 import { sameOrigin } from "../same_origin.ts";
 import type { OffsetSource } from "../kafka_offsets.ts";
-import { isRange, loadPanels, PanelError, RANGES } from "./panels.ts";
+import { loadPanels, PanelError } from "./panels.ts";
+import { filterOf, WindowError, windowOf } from "./window.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
 
 const UI_DIR = new URL("./ui/", import.meta.url);
@@ -22,6 +23,8 @@ const ASSETS: Record<string, { url: URL; type: string }> = {
   "api.js": { url: new URL("api.js", UI_DIR), type: "text/javascript" },
   "dashboard.js": { url: new URL("dashboard.js", UI_DIR), type: "text/javascript" },
   "tables.js": { url: new URL("tables.js", UI_DIR), type: "text/javascript" },
+  "breakdowns.js": { url: new URL("breakdowns.js", UI_DIR), type: "text/javascript" },
+  "csv.js": { url: new URL("csv.js", UI_DIR), type: "text/javascript" },
   "console.js": { url: new URL("console.js", UI_DIR), type: "text/javascript" },
   "style.css": { url: new URL("style.css", UI_DIR), type: "text/css" },
   "console.css": { url: new URL("console.css", UI_DIR), type: "text/css" },
@@ -55,7 +58,10 @@ function crossOriginRefused(c: Context, message: string) {
 }
 
 export type DashboardOptions = {
+  /** Runs the panels' SQL files. */
   engine: Engine;
+  /** Runs the console's statements through the SQL endpoint; `engine` unless given (server mode: the reader). */
+  sqlEngine?: Engine;
   users: SqlUsers;
   kafka?: OffsetSource;
   alerts?: { view(): unknown };
@@ -66,7 +72,7 @@ export type DashboardOptions = {
 export async function dashboardRoutes(o: DashboardOptions) {
   const queries = o.queries ?? await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
   const run = engineRunner(o.engine);
-  const sql = sqlHttpApp({ engine: o.engine, users: o.users });
+  const sql = sqlHttpApp({ engine: o.sqlEngine ?? o.engine, users: o.users });
   const [user, ...others] = [...o.users].map(([username, password]) => ({ username, password }));
   const app = new Hono();
 
@@ -91,12 +97,13 @@ export async function dashboardRoutes(o: DashboardOptions) {
   });
 
   app.get("/api/panels", async (c) => {
-    const range = c.req.query("range") ?? "1h";
-    if (!isRange(range)) {
-      return c.json(
-        { error: `range must be one of ${Object.keys(RANGES).join(", ")}; got ${JSON.stringify(range)}` },
-        400,
-      );
+    let window, filter;
+    try {
+      window = windowOf(c.req.query(), (o.clock ?? Date.now)());
+      filter = filterOf(c.req.query("filter"));
+    } catch (error) {
+      if (!(error instanceof WindowError)) throw error;
+      return c.json({ error: { code: error.code, message: error.message } }, 400);
     }
     try {
       return c.json(
@@ -105,11 +112,7 @@ export async function dashboardRoutes(o: DashboardOptions) {
           queries,
           kafka: o.kafka,
           alerts: o.alerts && (() => o.alerts!.view()),
-          clock: o.clock,
-        }, {
-          site: c.req.query("site"),
-          range,
-        }),
+        }, { site: c.req.query("site"), window, filter }),
       );
     } catch (error) {
       if (!(error instanceof PanelError)) throw error;

@@ -87,21 +87,91 @@ Deno.test("/api/panels runs every panel file over one window ending at the clock
   const response = await app.request("/api/panels?range=15m", { headers: api });
   strictEqual(response.status, 200);
   const body = await response.json();
-  assertEquals(body.params, { site: "shop-a", from: "2025-11-22 10:15:15", to: "2025-11-22 10:30:15" });
+  const unfiltered = { filter_dim: "", filter_value: "" };
+  assertEquals(body.params, {
+    site: "shop-a",
+    from: "2025-11-22 10:15:15",
+    to: "2025-11-22 10:30:15",
+    ...unfiltered,
+  });
   assertEquals([body.to - body.from, body.site, body.sites], [15 * 60_000, "shop-a", ["shop-a", "shop-b"]]);
   assertEquals(body.kpis, { sessions: "12", conversion_rate: 0.25 });
-  const ran = engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]).sort();
-  assertEquals(ran, [...PANEL_QUERIES].sort());
+  const ran = new Set(engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]));
+  assertEquals([...ran].sort(), PANEL_QUERIES.filter((q) => !q.startsWith("filtered_")).sort());
   strictEqual(response.headers.get("Cache-Control"), "no-store");
 });
 
-Deno.test("/api/panels takes the site from the URL and refuses an unknown range", async () => {
+Deno.test("/api/panels runs the KPIs and revenue totals over the previous period of the same length", async () => {
+  const { app, engine } = await setup();
+  const body = await (await app.request("/api/panels?range=1h", { headers: api })).json();
+  assertEquals([body.previousParams.from, body.previousParams.to], [
+    "2025-11-22 08:30:15",
+    "2025-11-22 09:30:15",
+  ]);
+  const previous = engine.calls.filter((c) => c.params?.to === "2025-11-22 09:30:15");
+  assertEquals(previous.map((c) => c.sql.match(/^-- (\w+)/)?.[1]).sort(), ["kpis", "revenue_totals"]);
+  assertEquals(body.previous.kpis, { sessions: "12", conversion_rate: 0.25 });
+});
+
+Deno.test("/api/panels with ?filter= runs the filtered files and passes the filter to every query", async () => {
+  const { app, engine } = await setup();
+  const response = await app.request("/api/panels?range=24h&filter=country:DE", { headers: api });
+  strictEqual(response.status, 200);
+  const body = await response.json();
+  assertEquals(body.filter, { dimension: "country", value: "DE" });
+  assertEquals([body.files.kpis, body.files.top_pages], ["filtered_kpis", "top_pages"]);
+  const ran = new Set(engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]));
+  for (
+    const name of ["filtered_kpis", "filtered_funnel", "filtered_revenue_totals", "filtered_revenue_sliding"]
+  ) {
+    ok(ran.has(name), name);
+  }
+  ok(!ran.has("kpis") && !ran.has("funnel"));
+  const panelCalls = engine.calls.filter((c) => c.params?.from);
+  ok(panelCalls.every((c) => c.params?.filter_dim === "country" && c.params?.filter_value === "DE"));
+});
+
+Deno.test("/api/panels takes custom dates as whole UTC days, today ending at the clock's second", async () => {
+  const { app } = await setup();
+  const body = await (await app.request("/api/panels?from=2025-11-20&to=2025-11-22", { headers: api }))
+    .json();
+  assertEquals([body.range, body.params.from, body.params.to, body.step], [
+    "custom",
+    "2025-11-20 00:00:00",
+    "2025-11-22 10:30:15",
+    3600,
+  ]);
+  const day = await (await app.request("/api/panels?from=2025-11-21&to=2025-11-21", { headers: api })).json();
+  assertEquals([day.params.from, day.params.to, day.step], [
+    "2025-11-21 00:00:00",
+    "2025-11-22 00:00:00",
+    60,
+  ]);
+});
+
+Deno.test("/api/panels refuses an unknown range, bad dates and a bad filter with a code and a message", async () => {
   const { app } = await setup();
   const body = await (await app.request("/api/panels?range=24h&site=shop-b", { headers: api })).json();
   assertEquals([body.params.site, body.params.from], ["shop-b", "2025-11-21 10:30:15"]);
-  const bad = await app.request("/api/panels?range=90d", { headers: api });
-  strictEqual(bad.status, 400);
-  match((await bad.json()).error, /range must be one of 15m, 1h, 24h, 7d, 30d; got "90d"/);
+  const cases: [string, string, RegExp][] = [
+    [
+      "range=90d",
+      "bad_range",
+      /range must be one of 15m, 1h, 24h, 7d, 30d \(or from= and to= dates\); got "90d"/,
+    ],
+    ["from=2025-11-20", "bad_dates", /from= and to= as YYYY-MM-DD; got to=null/],
+    ["from=2025-11-23&to=2025-11-20", "bad_dates", /must be a day before or equal to to/],
+    ["from=2025-01-01&to=2025-11-20", "bad_dates", /at most 92 days; got 324/],
+    ["filter=planet:mars", "bad_filter", /dimension of page, entry, source, .*; got "planet:mars"/],
+    ["filter=country:", "bad_filter", /got "country:"/],
+  ];
+  for (const [query, code, message] of cases) {
+    const bad = await app.request(`/api/panels?${query}`, { headers: api });
+    strictEqual(bad.status, 400, query);
+    const { error } = await bad.json();
+    strictEqual(error.code, code, query);
+    match(error.message, message, query);
+  }
 });
 
 Deno.test("/api/panels names the panel whose query timed out, with the engine's code and status", async () => {

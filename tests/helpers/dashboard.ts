@@ -48,6 +48,40 @@ export function readScreen(page: Page) {
         document.querySelector<HTMLElement>("#revenue-totals")!.dataset.value ?? "[]",
       ),
       topProducts: table("#top-products"),
+      topPages: table("#top-pages"),
+      // The tabbed breakdowns show one dimension at a time: which, and its rows.
+      sources: {
+        dimension: document.querySelector<HTMLElement>("#sources")!.dataset.dimension,
+        rows: table("#sources"),
+      },
+      devices: {
+        dimension: document.querySelector<HTMLElement>("#devices")!.dataset.dimension,
+        rows: table("#devices"),
+      },
+      countries: table("#countries"),
+      filters: [...document.querySelectorAll<HTMLElement>("table.breakdown tbody tr")].map((tr) =>
+        tr.dataset.filter
+      ),
+      funnelSteps: Object.fromEntries(
+        [...document.querySelectorAll<HTMLElement>("#funnel-steps li")].map((li) =>
+          [li.dataset.step!, {
+            users: li.dataset.value ?? "",
+            rate: Number(li.dataset.rate),
+          }] as const
+        ),
+      ),
+      deltas: Object.fromEntries(
+        [...document.querySelectorAll<HTMLElement>("[data-delta]")].map((
+          el,
+        ) => [el.dataset.delta, el.dataset.value]),
+      ),
+      revenueDelta: {
+        currency: document.querySelector<HTMLElement>("#revenue-delta")!.dataset.currency,
+        value: document.querySelector<HTMLElement>("#revenue-delta")!.dataset.value,
+      },
+      filter: main.dataset.filter ?? "",
+      files: JSON.parse(main.dataset.files ?? "{}") as Record<string, string>,
+      previousParams: JSON.parse(main.dataset.previousParams ?? "{}") as Record<string, string>,
       lag: table("#lag"),
       charts: document.querySelectorAll(".chart .uplot canvas").length,
       firing: [...document.querySelectorAll<HTMLElement>("#alerts-firing [data-alert]")].map((li) =>
@@ -62,10 +96,45 @@ export function readScreen(page: Page) {
 
 export type Screen = Awaited<ReturnType<typeof readScreen>>;
 
-/** Every KPI, revenue total, top-product row and the last funnel bucket on screen equal the SQL files. */
+/**
+ * Each panel (a card with `data-panel`) at the page's width: empty (no table row, list item, chart
+ * canvas or step), or wider than its card or the screen. A table may not scroll inside its card either.
+ */
+export function panelLayout(page: Page) {
+  return page.evaluate(() => {
+    const bad: string[] = [];
+    const cards = [...document.querySelectorAll<HTMLElement>("[data-panel]")];
+    for (const card of cards) {
+      const name = card.dataset.panel!;
+      const filled = card.querySelector("tbody tr, li, canvas");
+      if (!filled) bad.push(`${name} is empty`);
+      if (card.getBoundingClientRect().right > globalThis.innerWidth + 0.5) {
+        bad.push(`${name} is wider than the screen`);
+      }
+      for (const el of [card, ...card.querySelectorAll<HTMLElement>(".table-wrap, .chart, .steps")]) {
+        if (el.scrollWidth > el.clientWidth + 1) bad.push(`${name}: ${el.className || "card"} overflows`);
+      }
+    }
+    return {
+      panels: cards.length,
+      bad,
+      page: document.documentElement.scrollWidth,
+      screen: globalThis.innerWidth,
+    };
+  });
+}
+
+/**
+ * Every KPI and its change, revenue total, top-product, top-page and breakdown row, the funnel's steps
+ * and its last bucket on screen equal the SQL files the refresh ran (`files`: the filtered forms
+ * under a filter) with the page's own parameters.
+ */
 export async function assertShowsSql(p: TestPipeline, screen: Screen) {
   const queries = await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-  const [kpis] = await sqlFileRows(p, queries.kpis, screen.params);
+  const file = (panel: string) => queries[(screen.files[panel] ?? panel) as keyof typeof queries];
+  const rowsOf = (panel: string, params = screen.params) => sqlFileRows(p, file(panel), params);
+  const [kpis] = await rowsOf("kpis");
+  const [previous] = await rowsOf("previous_kpis", screen.previousParams);
   for (
     const key of [
       "sessions",
@@ -80,13 +149,30 @@ export async function assertShowsSql(p: TestPipeline, screen: Screen) {
   ) {
     strictEqual(screen.metrics[`kpis.${key}`].value, String(kpis[key]), `kpis.${key}`);
   }
+  // The change against the previous period of the same length: relative for counts, in points for rates.
+  for (const [metric, shown] of Object.entries(screen.deltas)) {
+    const key = metric.split(".")[1];
+    const [now, before] = [Number(kpis[key]), Number(previous[key])];
+    const expected = key.endsWith("_rate") ? now - before : before === 0 ? null : (now - before) / before;
+    strictEqual(shown, expected === null ? "" : String(expected), `change of ${metric}`);
+  }
   ok(Number(kpis.sessions) > 0);
   strictEqual(
     screen.metrics["kpis.sessions"].text,
     new Intl.NumberFormat("en-US").format(Number(kpis.sessions)),
   );
-  assertEquals(screen.revenueTotals, await sqlFileRows(p, queries.revenue_totals, screen.params));
-  const products = await sqlFileRows(p, queries.top_products, screen.params);
+  const revenue = await rowsOf("revenue_totals");
+  assertEquals(screen.revenueTotals, revenue);
+  if (revenue[0]) {
+    const before = (await rowsOf("previous_revenue_totals", screen.previousParams))
+      .find((r) => r.currency === revenue[0].currency);
+    const [now, was] = [Number(revenue[0].revenue), Number(before?.revenue ?? 0)];
+    assertEquals(screen.revenueDelta, {
+      currency: revenue[0].currency,
+      value: was === 0 ? "" : String((now - was) / was),
+    });
+  }
+  const products = await rowsOf("top_products");
   assertEquals(
     screen.topProducts,
     products.map((r) => ({
@@ -97,7 +183,44 @@ export async function assertShowsSql(p: TestPipeline, screen: Screen) {
       orders: r.orders,
     })),
   );
-  const funnel = await sqlFileRows(p, queries.funnel, screen.params);
+  const cell = (v: unknown) => typeof v === "object" ? JSON.stringify(v) : String(v);
+  const pick = (rows: Record<string, unknown>[], keys: string[]) =>
+    rows.map((r) => Object.fromEntries(keys.map((k) => [k, cell(r[k])])));
+  const BREAKDOWN = ["value", "visitors", "visits", "page_views", "conversion_rate", "revenue"];
+  assertEquals(
+    screen.topPages,
+    pick(await rowsOf("top_pages"), [
+      "page",
+      "visitors",
+      "page_views",
+      "entries",
+      "exits",
+      "conversion_rate",
+      "revenue",
+    ]),
+  );
+  for (const panel of ["sources", "devices"] as const) {
+    const { dimension, rows } = screen[panel];
+    const expected = (await rowsOf(panel)).filter((r) => r.dimension === dimension);
+    assertEquals(rows, pick(expected, BREAKDOWN), `${panel} (${dimension})`);
+  }
+  assertEquals(screen.countries, pick(await rowsOf("countries"), BREAKDOWN));
+  const [steps] = await rowsOf("funnel_steps");
+  ok(Number(steps.viewers) > 0, "the funnel's first step has users");
+  for (const [key, shown] of Object.entries(screen.funnelSteps)) {
+    strictEqual(shown.users, String(steps[key]), `funnel step ${key}`);
+  }
+  // The bar chart shows the steps the SQL file has, in the funnel's order, each with its share of the one before.
+  const order = ["viewers", "product_viewers", "carters", "checkout_starters", "purchasers"].filter((k) =>
+    k in steps
+  );
+  assertEquals(Object.keys(screen.funnelSteps), order);
+  order.forEach((key, i) => {
+    const before = Number(steps[order[Math.max(0, i - 1)]]);
+    const share = i === 0 ? 1 : before === 0 ? 0 : Number(steps[key]) / before;
+    strictEqual(screen.funnelSteps[key].rate, share, `funnel step ${key}'s share of the step before`);
+  });
+  const funnel = await rowsOf("funnel");
   const minute = Number(screen.metrics["funnelLast.minute"].value);
   const row = funnel.find((r) => Number(r.t) === minute) ?? { viewers: 0, carters: 0, purchasers: 0 };
   for (const key of ["viewers", "carters", "purchasers"]) {

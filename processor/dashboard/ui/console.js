@@ -2,7 +2,7 @@
 // on the engine's read-only session) with {name:Type} parameters from the inputs; the answer is
 // ClickHouse's JSON format, shown as a table with the engine's timing. History stays in this
 // browser (localStorage).
-/* global api */
+/* global api, toCsv, downloadCsv (csv.js) */
 "use strict";
 
 const MAX_SHOWN = 1000;
@@ -108,6 +108,8 @@ function setStatus(text) {
 }
 
 function showError(message) {
+  lastResult = undefined;
+  $("#csv").disabled = true;
   const box = $("#error");
   box.textContent = message;
   box.hidden = false;
@@ -115,7 +117,12 @@ function showError(message) {
   $("#results tbody").innerHTML = "";
 }
 
+/** The last result, every row the engine returned (not only those shown), for the CSV export. */
+let lastResult;
+
 function showTable({ meta, data }) {
+  lastResult = { meta, data };
+  $("#csv").disabled = meta.length === 0;
   $("#error").hidden = true;
   $("#results thead").innerHTML = `<tr>${
     meta.map((m) =>
@@ -159,3 +166,9 @@ $("#run").addEventListener("click", run);
 syncParams();
 showHistory();
 loadExamples();
+$("#csv").addEventListener("click", () => {
+  if (!lastResult) return;
+  const columns = lastResult.meta.map((m) => m.name);
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[^0-9]/g, "");
+  downloadCsv(`shoptrail-query-${stamp}.csv`, toCsv(lastResult.data, columns));
+});

@@ -1,12 +1,25 @@
 // The dashboard page: one fetch of /dashboard/api/panels per refresh, rendered in place. Charts are
 // created once and fed with setData, text changes only where a value changed, and every refresh
 // keeps the last good data on screen when a fetch fails: no flicker, no layout jumps.
-/* global api, uPlot, renderAlerts, renderTables (tables.js) */
+/* global api, uPlot, renderAlerts, renderTables (tables.js), renderBreakdowns, wireBreakdowns (breakdowns.js),
+   toCsv, downloadCsv (csv.js) */
 "use strict";
 
 const REFRESH_MS = 5000;
 const params = new URLSearchParams(location.search);
-const state = { range: params.get("range") || "1h", site: params.get("site") || "", live: true, timer: 0 };
+const state = {
+  range: params.get("from") ? "custom" : params.get("range") || "1h",
+  // Custom dates (YYYY-MM-DD, UTC days), when range is "custom".
+  from: params.get("from") || "",
+  to: params.get("to") || "",
+  // "dimension:value" from a breakdown row, or "" for all visits.
+  filter: params.get("filter") || "",
+  site: params.get("site") || "",
+  live: true,
+  timer: 0,
+};
+/** The last refresh's document: the CSV buttons export its panels. */
+let last;
 const charts = {};
 const $ = (sel) => document.querySelector(sel);
 
@@ -169,7 +182,17 @@ function render(d) {
   renderRevenue(d);
   renderThroughput(d);
   renderTables(d);
+  renderBreakdowns(d);
   renderAlerts(d);
+  main.dataset.filter = d.filter ? `${d.filter.dimension}:${d.filter.value}` : "";
+  main.dataset.files = JSON.stringify(d.files);
+  main.dataset.previousParams = JSON.stringify(d.previousParams);
+  $("#filter").hidden = !d.filter;
+  setText($("#filter-text"), d.filter ? `only visits with ${d.filter.dimension} = ${d.filter.value}` : "");
+  // Panels that read no visit dimensions say so under a filter: their numbers are the site's.
+  setText($("#top-products-scope"), d.filter ? "all visits" : "");
+  setText($("#anomaly-scope"), d.filter ? "(all visits)" : "");
+  last = d;
   for (const el of document.querySelectorAll("[data-metric]")) {
     if (el.closest("tbody")) continue;
     const value = pick(d, el.dataset.metric);
@@ -195,7 +218,7 @@ function problemText(body) {
 
 async function refresh() {
   clearTimeout(state.timer);
-  const query = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
+  const query = urlQuery();
   try {
     const response = await api(`/dashboard/api/panels?${query}`, { cache: "no-store" });
     if (!response.ok) throw new Error(`${response.status} ${problemText(await response.text())}`);
@@ -216,17 +239,59 @@ function syncControls() {
   const live = $("#live");
   live.setAttribute("aria-pressed", String(state.live));
   live.textContent = state.live ? "● live" : "❚❚ paused";
-  const url = new URLSearchParams({ range: state.range, ...(state.site ? { site: state.site } : {}) });
-  history.replaceState(null, "", `?${url}`);
+  $("#custom-from").value = state.from;
+  $("#custom-to").value = state.to;
+  history.replaceState(null, "", `?${urlQuery()}`);
 }
 
-for (const b of document.querySelectorAll("[data-range]")) {
+/** The page's state as the URL's query, which is also the API's: a filtered view can be shared. */
+function urlQuery() {
+  return new URLSearchParams({
+    ...(state.range === "custom" ? { from: state.from, to: state.to } : { range: state.range }),
+    ...(state.site ? { site: state.site } : {}),
+    ...(state.filter ? { filter: state.filter } : {}),
+  });
+}
+
+// deno-lint-ignore no-unused-vars -- a global for breakdowns.js
+function applyFilter(dimension, value) {
+  state.filter = `${dimension}:${value}`;
+  syncControls();
+  refresh();
+}
+
+for (const b of document.querySelectorAll(".ranges [data-range]")) {
   b.addEventListener("click", () => {
     state.range = b.dataset.range;
     syncControls();
     refresh();
   });
 }
+$("#custom").addEventListener("submit", (e) => {
+  e.preventDefault();
+  state.range = "custom";
+  state.from = $("#custom-from").value;
+  state.to = $("#custom-to").value;
+  syncControls();
+  refresh();
+});
+$("#filter-clear").addEventListener("click", () => {
+  state.filter = "";
+  syncControls();
+  refresh();
+});
+// Each panel's rows as its SQL file returned them, as CSV: the file named after the panel and window.
+for (const b of document.querySelectorAll("[data-csv]")) {
+  b.addEventListener("click", () => {
+    if (!last) return;
+    const panel = b.dataset.csv;
+    const data = last[panel];
+    const rows = Array.isArray(data) ? data : [data];
+    const stamp = `${last.params.from}_${last.params.to}`.replace(/[^0-9]+/g, "");
+    downloadCsv(`shoptrail-${last.site}-${panel}-${stamp}.csv`, toCsv(rows));
+  });
+}
+wireBreakdowns(() => last && renderBreakdowns(last));
 $("#site").addEventListener("change", (e) => {
   state.site = e.target.value;
   syncControls();

@@ -1,0 +1,405 @@
+-- Visits broken down (issue 25): pages, entry and exit pages, referrer domains, UTM source / medium /
+-- campaign, device type, browser, OS and country, per minute, hour and day, as events are counted (006_counted_events.sql),
+-- for the dashboard's breakdown panels and its `?filter=dimension:value`.
+-- A visit (a session) is credited to how it arrived: its referrer domain, UTM tags, entry page, device,
+-- browser, OS and country are those of the first event read of the session (its landing page view),
+-- fixed then and kept by key (`visit_gate`), so every later event of the visit, a purchase on the
+-- thank-you page included, counts for the source that brought it. The exit page is the visit's newest
+-- page view: it changes with each page view, so it is kept as signed rows (`visit_exits`), as 012_session_states.sql keeps
+-- session starts. Exact for the reasons 012 is: a session's events share a partition, so one consumer,
+-- which writes a block's new states before it reads the next block.
+
+-- Each visit's attribution ('site:session_id') and its newest page view, replaced at each block that has
+-- its events.
+CREATE TABLE IF NOT EXISTS visit_gate
+(
+    id String,
+    dims Array(Tuple(dimension String, value String)),   -- the visit's own: entry, source, utm_*, device, ...
+    started_at DateTime64(3, 'UTC'),                      -- its first block's first event: where it counts as a visit
+    last_view_at DateTime64(3, 'UTC'),                    -- 1970 while the visit has no page view
+    exit_page String
+)
+-- Kept 30 days after its last change, as the gates of 005_first_delivery.sql.
+ENGINE = EmbeddedRocksDB(2592000)
+PRIMARY KEY id;
+
+-- A block's visits: what the block brings, before the gate is asked (two views: chdb 26.7 loses
+-- columns when one view both aggregates and joins, as in 005 and 012).
+CREATE TABLE IF NOT EXISTS visit_blocks
+(
+    site LowCardinality(String),
+    session_id String,
+    dims Array(Tuple(dimension String, value String)),
+    started_at DateTime64(3, 'UTC'),
+    last_view_at DateTime64(3, 'UTC'),
+    exit_page String,
+    -- The block's events of the visit: (time, type, path, user, currency, revenue).
+    events Array(Tuple(t DateTime64(3, 'UTC'), type String, page String, user_key String, currency String,
+        revenue Decimal(18, 2)))
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_blocks_mv TO visit_blocks AS
+SELECT site, session_id, dims, started_at, last_view_at, exit_page, events
+FROM
+(
+SELECT
+    site,
+    session_id,
+    -- The block's first event of the visit (page views first: the landing page), by time then event_id.
+    argMin(
+        (path(url), referrer, toString(utm_source), toString(utm_medium), utm_campaign, toString(device_type),
+            toString(browser), toString(os), toString(country)),
+        (type != 'page_view', event_time, event_id)) AS first,
+    [
+        ('entry', first.1),
+        ('source', if(first.2 = '', '(direct)', domainWithoutWWW(first.2))),
+        ('utm_source', if(first.3 = '', '(none)', first.3)),
+        ('utm_medium', if(first.4 = '', '(none)', first.4)),
+        ('utm_campaign', if(first.5 = '', '(none)', first.5)),
+        ('device', if(first.6 = '', 'unknown', first.6)),
+        ('browser', if(first.7 = '', 'unknown', first.7)),
+        ('os', if(first.8 = '', 'unknown', first.8)),
+        ('country', if(first.9 = '', 'unknown', first.9))] AS dims,
+    min(event_time) AS started_at,
+    maxIf(event_time, type = 'page_view') AS last_view_at,
+    argMaxIf(path(url), (event_time, event_id), type = 'page_view') AS exit_page,
+    -- In time order: the first is where a new visit counts.
+    arraySort(groupArray((event_time, toString(type), if(type = 'page_view', path(url), ''), user_key,
+        toString(currency), revenue))) AS events
+FROM counted_events
+WHERE is_replay = 0
+GROUP BY site, session_id
+);
+
+-- Each visit of a block with its state before (had_state, old_*) and after.
+CREATE TABLE IF NOT EXISTS visit_changes
+(
+    site LowCardinality(String),
+    session_id String,
+    had_state UInt8,
+    dims Array(Tuple(dimension String, value String)),
+    started_at DateTime64(3, 'UTC'),
+    old_last_view_at DateTime64(3, 'UTC'),
+    old_exit_page String,
+    last_view_at DateTime64(3, 'UTC'),
+    exit_page String,
+    events Array(Tuple(t DateTime64(3, 'UTC'), type String, page String, user_key String, currency String,
+        revenue Decimal(18, 2)))
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_changes_mv TO visit_changes AS
+SELECT
+    b.site AS site,
+    b.session_id AS session_id,
+    toUInt8(g.id != '') AS had_state,
+    if(had_state = 1, g.dims, b.dims) AS dims,   -- fixed by the visit's first block
+    if(had_state = 1, g.started_at, b.started_at) AS started_at,
+    g.last_view_at AS old_last_view_at,
+    g.exit_page AS old_exit_page,
+    -- The newest page view so far; a tie keeps the one already known.
+    if(b.last_view_at > g.last_view_at, b.last_view_at, g.last_view_at) AS last_view_at,
+    if(b.last_view_at > g.last_view_at, b.exit_page, g.exit_page) AS exit_page,
+    b.events AS events
+FROM visit_blocks AS b
+-- A point lookup per visit; a missing one reads as defaults (id '').
+LEFT JOIN visit_gate AS g ON g.id = concat(b.site, ':', b.session_id)
+SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_gate_mv TO visit_gate AS
+SELECT concat(site, ':', session_id) AS id, dims, started_at, last_view_at, exit_page
+FROM visit_changes;
+
+-- Every counted event once per dimension of its visit, and each page view once more as ('page', its
+-- path): what the breakdown tables aggregate (Null: nothing stored).
+CREATE TABLE IF NOT EXISTS visit_touches
+(
+    site LowCardinality(String),
+    session_id String,
+    new_visit UInt8,   -- the visit's first block and event: counts the visit once per dimension
+    dimension String,
+    value String,
+    t DateTime64(3, 'UTC'),
+    type String,
+    user_key String,
+    currency String,
+    revenue Decimal(18, 2)
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_touches_mv TO visit_touches AS
+SELECT
+    site,
+    session_id,
+    toUInt8(had_state = 0 AND n = 1 AND d.1 != 'page') AS new_visit,
+    d.1 AS dimension,
+    d.2 AS value,
+    e.1 AS t,
+    e.2 AS type,
+    e.4 AS user_key,
+    e.5 AS currency,
+    e.6 AS revenue
+FROM visit_changes
+ARRAY JOIN events AS e, arrayEnumerate(events) AS n
+ARRAY JOIN arrayConcat(dims, if(e.2 = 'page_view', [('page', e.3)], [])) AS d;
+
+-- Per dimension value and minute, hour and UTC day: distinct visitors (users with a page view) and
+-- purchasers as mergeable states, visits started, page views, orders and revenue per currency. A 'page'
+-- row counts that page's views and viewers only; the visit's purchases count for its entry page
+-- ('entry'). Late events counted. A range reads its whole days (or, up to a day, whole hours) and the
+-- hours (minutes) at its edges: merging a month of hourly distinct-user states took ~180 ms at 1M
+-- events, and the count of states, not of users, dominated.
+CREATE TABLE IF NOT EXISTS visit_minutes
+(
+    site LowCardinality(String),
+    bucket DateTime('UTC'),   -- the minute (visit_hours: the hour, visit_days: the day)
+    dimension LowCardinality(String),
+    value String,
+    visitors AggregateFunction(uniqExact, String),
+    purchasers AggregateFunction(uniqExact, String),
+    visits SimpleAggregateFunction(sum, UInt64),
+    page_views SimpleAggregateFunction(sum, UInt64),
+    orders SimpleAggregateFunction(sum, UInt64),
+    revenue SimpleAggregateFunction(sumMap, Map(String, Decimal(38, 2)))
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (site, dimension, bucket, value);
+
+CREATE TABLE IF NOT EXISTS visit_hours AS visit_minutes
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (site, dimension, bucket, value);
+
+CREATE TABLE IF NOT EXISTS visit_days AS visit_minutes
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (site, dimension, bucket, value);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_minutes_mv TO visit_minutes AS
+SELECT
+    site,
+    toStartOfMinute(t) AS bucket,
+    dimension,
+    value,
+    uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    toUInt64(sum(new_visit)) AS visits,
+    toUInt64(countIf(type = 'page_view')) AS page_views,
+    toUInt64(countIf(type = 'purchase')) AS orders,
+    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
+FROM visit_touches
+GROUP BY site, bucket, dimension, value;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_hours_mv TO visit_hours AS
+SELECT
+    site,
+    toStartOfHour(t) AS bucket,
+    dimension,
+    value,
+    uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    toUInt64(sum(new_visit)) AS visits,
+    toUInt64(countIf(type = 'page_view')) AS page_views,
+    toUInt64(countIf(type = 'purchase')) AS orders,
+    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
+FROM visit_touches
+GROUP BY site, bucket, dimension, value;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_days_mv TO visit_days AS
+SELECT
+    site,
+    toDateTime(toStartOfDay(t), 'UTC') AS bucket,
+    dimension,
+    value,
+    uniqExactStateIf(user_key, type = 'page_view') AS visitors,
+    uniqExactStateIf(user_key, type = 'purchase') AS purchasers,
+    toUInt64(sum(new_visit)) AS visits,
+    toUInt64(countIf(type = 'page_view')) AS page_views,
+    toUInt64(countIf(type = 'purchase')) AS orders,
+    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
+FROM visit_touches
+GROUP BY site, bucket, dimension, value;
+
+-- Visits by their exit page, at the minute of their newest page view: a visit whose newest page view
+-- changes takes back its old row (-1) and adds the new one (+1).
+CREATE TABLE IF NOT EXISTS visit_exits
+(
+    site LowCardinality(String),
+    minute DateTime('UTC'),
+    page String,
+    exits Int64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(minute)
+ORDER BY (site, minute, page);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_exits_mv TO visit_exits AS
+SELECT site, x.1 AS minute, x.2 AS page, sum(x.3) AS exits
+FROM
+(
+    SELECT
+        site,
+        arrayJoin(arrayFilter(r -> r.4, [
+            (toStartOfMinute(old_last_view_at), old_exit_page, toInt64(-1), old_last_view_at > 0),
+            (toStartOfMinute(last_view_at), exit_page, toInt64(1), last_view_at > 0)])) AS x
+    FROM visit_changes
+    -- Unchanged: nothing to take back or add.
+    WHERE NOT (last_view_at = old_last_view_at AND exit_page = old_exit_page)
+)
+GROUP BY site, minute, page;
+
+-- The visits of each dimension value, for `?filter=`: the dashboard's filtered panels read the range's
+-- counted events of these sessions. A visit's own dimensions once (its first block), and each page it
+-- viewed ('page': repeats merge away).
+CREATE TABLE IF NOT EXISTS visit_sessions
+(
+    site LowCardinality(String),
+    dimension LowCardinality(String),
+    value String,
+    session_id String
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (site, dimension, value, session_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_sessions_mv TO visit_sessions AS
+SELECT DISTINCT site, dimension, value, session_id
+FROM visit_touches
+WHERE new_visit = 1 OR dimension = 'page';
+
+-- The sessions a dashboard filter keeps: those whose `filter_dim` is `filter_value` (for 'page': that
+-- viewed the page), each once. The filtered panels (processor/dashboard/queries/filtered_*.sql) read
+-- these sessions' counted events and states.
+CREATE VIEW IF NOT EXISTS filtered_sessions AS
+SELECT DISTINCT session_id
+FROM visit_sessions
+WHERE site = {site:String} AND dimension = {filter_dim:String} AND value = {filter_value:String};
+
+-- The states (012_session_states.sql) of the sessions a dashboard filter keeps, for the filtered KPIs:
+-- start, bought, last cart event, cart adds, order times. A point lookup per session; one without a state
+-- reads as defaults (1970, no carts), which no range counts.
+CREATE VIEW IF NOT EXISTS filtered_session_states AS
+SELECT g.started_at AS started_at, g.purchased AS purchased, g.last_cart_at AS last_cart_at, g.cart_adds AS cart_adds,
+    g.purchase_times AS purchase_times
+FROM
+(
+    -- filtered_sessions' rows (chdb 26.7 runs no direct join whose left side is a parameterized view).
+    SELECT DISTINCT concat(site, ':', session_id) AS id
+    FROM visit_sessions
+    WHERE site = {site:String} AND dimension = {filter_dim:String} AND value = {filter_value:String}
+) AS f
+LEFT JOIN session_gate AS g ON g.id = f.id
+SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
+
+-- One breakdown of [from, to) for one site: per value of each dimension in `dims`, distinct visitors
+-- and purchasers, visits started, page views, orders and revenue per currency, over the minutes (ranges
+-- up to a day) or hours that start in the range (read as whole hours or days where it covers them). With `filter_dim` set, only the visits whose
+-- `filter_dim` is `filter_value` (for 'page': that viewed the page) count, read from their counted
+-- events at query time with the same rules (the aggregates hold one dimension at a time): its cost is
+-- the range's events of those visits, not the history.
+CREATE VIEW IF NOT EXISTS visit_breakdown AS
+WITH if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60) AS step
+SELECT
+    dimension,
+    value,
+    uniqExactMerge(visitors) AS visitors,
+    uniqExactMerge(purchasers) AS purchasers,
+    sum(visits) AS visits,
+    sum(page_views) AS page_views,
+    sum(orders) AS orders,
+    sumMap(revenue) AS revenue
+FROM
+(
+    -- Up to a day: the range's whole hours, and the minutes of the hours it covers in part.
+    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
+    FROM visit_hours
+    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 60 AND {filter_dim:String} = ''
+      AND bucket >= {from:DateTime('UTC')} AND bucket + INTERVAL 1 HOUR <= {to:DateTime('UTC')}
+    UNION ALL
+    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
+    FROM visit_minutes
+    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 60 AND {filter_dim:String} = ''
+      AND bucket >= {from:DateTime('UTC')} AND bucket < {to:DateTime('UTC')}
+      AND (toStartOfHour(bucket) < {from:DateTime('UTC')}
+           OR toStartOfHour(bucket) + INTERVAL 1 HOUR > {to:DateTime('UTC')})
+    UNION ALL
+    -- Beyond a day: the range's whole days, and the hours of the days it covers in part.
+    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
+    FROM visit_days
+    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 3600 AND {filter_dim:String} = ''
+      AND bucket >= {from:DateTime('UTC')} AND bucket + INTERVAL 1 DAY <= {to:DateTime('UTC')}
+    UNION ALL
+    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
+    FROM visit_hours
+    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 3600 AND {filter_dim:String} = ''
+      AND bucket >= {from:DateTime('UTC')} AND bucket < {to:DateTime('UTC')}
+      AND (toStartOfDay(bucket) < {from:DateTime('UTC')}
+           OR toStartOfDay(bucket) + INTERVAL 1 DAY > {to:DateTime('UTC')})
+    UNION ALL
+    SELECT
+        d.1 AS dimension,
+        d.2 AS value,
+        uniqExactStateIf(e.user_key, e.type = 'page_view') AS visitors,
+        uniqExactStateIf(e.user_key, e.type = 'purchase') AS purchasers,
+        -- A visit counts once, in the bucket of its start (visit_touches' new_visit).
+        toUInt64(uniqExactIf(e.session_id, d.1 != 'page'
+            AND toStartOfInterval(g.started_at, toIntervalSecond(step)) >= {from:DateTime('UTC')}
+            AND toStartOfInterval(g.started_at, toIntervalSecond(step)) < {to:DateTime('UTC')})) AS visits,
+        toUInt64(countIf(e.type = 'page_view')) AS page_views,
+        toUInt64(countIf(e.type = 'purchase')) AS orders,
+        sumMapIf(map(toString(e.currency), toDecimal128(e.revenue, 2)), e.type = 'purchase') AS revenue
+    FROM
+    (
+        SELECT site, session_id, user_key, toString(type) AS type, path(url) AS page, currency, revenue
+        FROM counted_events
+        WHERE site = {site:String} AND is_replay = 0 AND {filter_dim:String} != ''
+          AND toStartOfInterval(event_time, toIntervalSecond(step)) >= {from:DateTime('UTC')}
+          AND toStartOfInterval(event_time, toIntervalSecond(step)) < {to:DateTime('UTC')}
+          AND session_id IN (SELECT session_id FROM filtered_sessions(site = {site:String}, filter_dim = {filter_dim:String},
+              filter_value = {filter_value:String}))
+    ) AS e
+    LEFT JOIN visit_gate AS g ON g.id = concat(e.site, ':', e.session_id)
+    ARRAY JOIN arrayConcat(g.dims, if(e.type = 'page_view', [('page', e.page)], [])) AS d
+    WHERE d.1 IN {dims:Array(String)}
+    GROUP BY dimension, value
+    SETTINGS join_algorithm = 'direct', join_use_nulls = 0
+)
+GROUP BY dimension, value;
+
+-- Visits by exit page whose newest page view falls in [from, to) (minutes, or hours past a day), for one
+-- site; with `filter_dim` set, of the visits `visit_breakdown` filters.
+CREATE VIEW IF NOT EXISTS visit_exits_between AS
+WITH if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60) AS step
+SELECT page, toUInt64(sum(exits)) AS exits
+FROM
+(
+    SELECT page, exits
+    FROM visit_exits
+    WHERE site = {site:String} AND {filter_dim:String} = ''
+      AND toStartOfInterval(minute, toIntervalSecond(step)) >= {from:DateTime('UTC')}
+      AND toStartOfInterval(minute, toIntervalSecond(step)) < {to:DateTime('UTC')}
+    UNION ALL
+    SELECT page, toInt64(1) AS exits
+    FROM
+    (
+        SELECT g.exit_page AS page, g.last_view_at AS last_view_at
+        FROM
+        (
+            -- filtered_sessions' rows (chdb 26.7 runs no direct join whose left side is a parameterized view).
+            SELECT DISTINCT concat(site, ':', session_id) AS id
+            FROM visit_sessions
+            WHERE site = {site:String} AND dimension = {filter_dim:String} AND value = {filter_value:String}
+              AND {filter_dim:String} != ''
+        ) AS s
+        -- A point lookup per visit.
+        LEFT JOIN visit_gate AS g ON g.id = s.id
+        SETTINGS join_algorithm = 'direct', join_use_nulls = 0
+    )
+    -- Outside the join: a condition on the gate's columns next to it makes chdb 26.7 refuse the direct join.
+    WHERE last_view_at > 0
+      AND toStartOfInterval(last_view_at, toIntervalSecond(step)) >= {from:DateTime('UTC')}
+      AND toStartOfInterval(last_view_at, toIntervalSecond(step)) < {to:DateTime('UTC')}
+)
+GROUP BY page
+HAVING exits > 0;
