@@ -6,7 +6,7 @@
 // filtered visits' counted events); the breakdowns and the funnel steps take the filter themselves;
 // top products, the anomalies and the pipeline's panels stay the site's (the page says so).
 import type { OffsetSource } from "../kafka_offsets.ts";
-import { chDateTime, type PanelQuery, type Params, type QueryFiles, type RunSql } from "./queries.ts";
+import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 import { type Filter, previousOf, type Window } from "./window.ts";
 
 export { isRange, type RangeName, RANGES, stepOf } from "./window.ts";
@@ -41,7 +41,11 @@ export function panelFile(name: PanelQuery, filter: Filter | undefined): PanelQu
   return (filter && FILTERED[name]) || name;
 }
 
-export function panelParams(site: string, window: Window, filter: Filter | undefined): Params {
+export function panelParams(
+  site: string,
+  window: Window,
+  filter: Filter | undefined,
+): Record<string, string> {
   return {
     site,
     from: chDateTime(window.from),
