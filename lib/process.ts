@@ -1,6 +1,7 @@
 // Background services: started detached with their output in a log file and their pid in a file,
 // so `deno task down` (or a test's cleanup) can stop what `deno task up` started.
 import { join } from "node:path";
+import { freePortRange } from "./ports.ts";
 
 /** True while the process runs; a zombie (exited, not yet reaped) counts as gone. */
 export function isAlive(pid: number): boolean {
@@ -83,9 +84,7 @@ export async function stopPid(pidFile: string, { deadlineMs = 15_000 } = {}): Pr
   return true;
 }
 
+/** A port free right now, below the ephemeral range (why: `ephemeralPortStart` in ports.ts). */
 export function freePort(): Promise<number> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return Promise.resolve(port);
+  return Promise.resolve(freePortRange(1));
 }

@@ -151,9 +151,11 @@ Deno.test({
       }
       // The broker coordinating ClickHouse's consumer group: losing it moves the group, so both of
       // its consumers (clickhouse/017_kafka.sql) must rejoin and resume, besides the partitions it leads.
-      const victim = await groupCoordinator(
-        bootstrap,
-        processorConfig(() => undefined).sqlValues.KAFKA_GROUP,
+      // A fresh cluster answers "coordinator not available" until __consumer_offsets has its leaders.
+      const victim = await pollUntil(
+        () => groupCoordinator(bootstrap, processorConfig(() => undefined).sqlValues.KAFKA_GROUP),
+        () => true,
+        { what: "a coordinator for ClickHouse's consumer group", deadlineMs: 60_000, intervalMs: 250 },
       );
       report.victim_leads = before.filter((p) => p.leader === victim).length;
 
