@@ -59,3 +59,19 @@ TTL toDateTime(event_time) + toIntervalDay(${EVENTS_TTL_DAYS})
 -- 164-184k (loadtest/RESULTS.md, 2026-12-03). 20 measured 223k but leaves more parts for every
 -- query to open.
 SETTINGS merge_selector_base = 10;
+
+-- Sessions erased on a shopper's request (`deno task erase`, processor/erase.ts), kept while a copy
+-- of their events can still arrive: Kafka keeps a topic 7 days, the gates remember 30
+-- (005_first_delivery.sql). The parse (003_parse.sql) turns away every delivery of a session listed
+-- here, so a copy read after the erasure (a replay, a lost commit, an SDK retry) stores nothing. By
+-- session, not by shopper: a shopper who comes back after the erasure starts a new session and counts
+-- again. Holds the session ids only (random, not the shopper's ids).
+CREATE TABLE IF NOT EXISTS erased_sessions
+(
+    site LowCardinality(String),
+    session_id String,
+    erased_at DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (site, session_id)
+TTL erased_at + toIntervalDay(30);

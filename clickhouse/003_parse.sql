@@ -102,7 +102,9 @@ FROM
 );
 
 -- The good rows, typed: event_time is the collector's skew-corrected time, user_key the signed-in
--- id, else the browser's anonymous id, else the session.
+-- id, else the browser's anonymous id, else the session. Rows of an erased session
+-- (001_events.sql, erased_sessions) are turned away: the set is read once per block, and is empty
+-- or small (erasures are rare).
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_mv TO events AS
 SELECT
     row.event_id AS event_id,
@@ -124,7 +126,7 @@ SELECT
     partition AS _partition,
     offset AS _offset
 FROM events_parsed
-WHERE error = '';
+WHERE error = '' AND (row.site, row.session_id) NOT IN (SELECT site, session_id FROM erased_sessions);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_errors_mv TO ingest_errors AS
 SELECT now64(3, 'UTC') AS seen_at, topic, partition, offset, raw AS raw_message, error

@@ -21,6 +21,12 @@ export function processorConfig(env: Env = processEnv) {
     sqlUser: envString(env, "SQL_USER", "default"),
     sqlPassword: env("SQL_PASSWORD"),
     sqlPasswordFile: envString(env, "SQL_PASSWORD_FILE", ".data/sql_password"),
+    /**
+     * The processor's admin tasks (a shopper's erasure: processor/admin.ts) need this token, from
+     * ADMIN_TOKEN or the file (made 0600 at first start); never the SQL users' password.
+     */
+    adminToken: env("ADMIN_TOKEN"),
+    adminTokenFile: envString(env, "ADMIN_TOKEN_FILE", ".data/admin_token"),
     // Limits of each SQL user's query (SqlLimits in embedded_engine.ts); time and result rows hold
     // for the dashboard's and alerts' queries too.
     maxExecutionTimeS: envInt(env, "SQL_MAX_EXECUTION_TIME_S", 30, { min: 1, max: 3600 }),
@@ -61,19 +67,28 @@ function sitesFileOf(env: Env): { path: string; variable: string } | undefined {
 }
 
 /** The SQL password: from the environment, else the file, else a new random one saved there (0600). */
-export async function resolveSqlPassword(config: ProcessorConfig): Promise<string> {
-  if (config.sqlPassword) return config.sqlPassword;
+export function resolveSqlPassword(config: ProcessorConfig): Promise<string> {
+  return resolveSecret(config.sqlPassword, config.sqlPasswordFile);
+}
+
+/** The admin token (processor/admin.ts), resolved as the SQL password is. */
+export function resolveAdminToken(config: ProcessorConfig): Promise<string> {
+  return resolveSecret(config.adminToken, config.adminTokenFile);
+}
+
+async function resolveSecret(value: string | undefined, file: string): Promise<string> {
+  if (value) return value;
   try {
-    return (await Deno.readTextFile(config.sqlPasswordFile)).trim();
+    return (await Deno.readTextFile(file)).trim();
   } catch {
-    const password = Array.from(
+    const secret = Array.from(
       crypto.getRandomValues(new Uint8Array(18)),
       (b) => b.toString(16).padStart(2, "0"),
     )
       .join("");
-    const dir = config.sqlPasswordFile.replace(/\/[^/]*$/, "");
-    if (dir && dir !== config.sqlPasswordFile) await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(config.sqlPasswordFile, password + "\n", { mode: 0o600 });
-    return password;
+    const dir = file.replace(/\/[^/]*$/, "");
+    if (dir && dir !== file) await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(file, secret + "\n", { mode: 0o600 });
+    return secret;
   }
 }

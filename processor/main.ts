@@ -1,9 +1,10 @@
 // The processor: applies clickhouse/*.sql, then either hosts ClickHouse embedded and serves it
 // over HTTP on PROCESSOR_HOST:PROCESSOR_PORT, or (CLICKHOUSE_URL set) leaves a server migrated.
-import { type ProcessorConfig, processorConfig, resolveSqlPassword } from "./config.ts";
+import { type ProcessorConfig, processorConfig, resolveAdminToken, resolveSqlPassword } from "./config.ts";
 import { EmbeddedEngine } from "./engine/embedded_engine.ts";
 import { migrate, OldSchemaError } from "./migrate.ts";
 import { loadSites, writeSiteZones } from "./site_zones.ts";
+import { adminRoutes } from "./admin.ts";
 import { ServerEngine } from "./engine/server_engine.ts";
 import { Hono } from "hono";
 import { sqlHttpApp } from "./sql/http_sql.ts";
@@ -45,7 +46,9 @@ async function serveEmbedded(config: ProcessorConfig): Promise<Running> {
   });
   await engine.lockReadOnly(config);
   const users = new Map([[config.sqlUser, await resolveSqlPassword(config)]]);
-  const app = new Hono().use("/", sameOrigin()).route("/", sqlHttpApp({ engine, users }));
+  const app = new Hono().use("/", sameOrigin())
+    .route("/admin", adminRoutes({ engine: engine.admin(), token: await resolveAdminToken(config) }))
+    .route("/", sqlHttpApp({ engine, users }));
   const live = await startLive({ engine, users, config });
   live.mount(app);
   const server = Deno.serve({

@@ -80,6 +80,7 @@ function serviceEnv(
     PROCESSOR_PORT: String(o.processorPort),
     CLICKHOUSE_DATA_DIR: join(o.dataRoot, "clickhouse"),
     SQL_PASSWORD_FILE: join(o.dataRoot, "sql_password"),
+    ADMIN_TOKEN_FILE: join(o.dataRoot, "admin_token"),
     COLLECTOR_PORT: String(o.collectorPort),
     // The collector's own spool (used while Kafka cannot take a batch), not the developer's.
     COLLECTOR_SPOOL_DIR: join(o.dataRoot, "spool"),

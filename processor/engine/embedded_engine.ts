@@ -44,6 +44,7 @@ export class EmbeddedEngine extends EngineBase {
   #withSettings: Session;
   /** The SQL users' sessions, one per slot, opened by `lockReadOnly`: until then SQL users get nothing. */
   #sqlUsers?: { sessions: Session[]; slots: QuerySlots };
+  #admin?: EngineBase;
 
   constructor(dataDir: string) {
     super();
@@ -115,7 +116,32 @@ export class EmbeddedEngine extends EngineBase {
     this.#sqlUsers = { sessions, slots: new QuerySlots({ running, queued: limits.maxQueuedQueries ?? 0 }) };
   }
 
+  /**
+   * The processor's own writable user for its admin tasks (processor/admin.ts: a shopper's erasure):
+   * a session of its own, which lockReadOnly leaves as it is and no SQL user's statement reaches.
+   */
+  admin(): EngineBase {
+    if (!this.#admin) {
+      const session = this.#open();
+      this.#admin = new (class extends EngineBase {
+        readonly kind = "embedded";
+        async command(sql: string): Promise<void> {
+          await session.queryAsync(sql).catch(asEngineError);
+        }
+        query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+          return runOn(session, sql, options);
+        }
+        close(): Promise<void> {
+          session.close();
+          return Promise.resolve();
+        }
+      })();
+    }
+    return this.#admin;
+  }
+
   close(): Promise<void> {
+    this.#admin?.close();
     for (const session of this.#sqlUsers?.sessions ?? []) session.close();
     this.#withSettings.close();
     this.#session.close();

@@ -13,35 +13,7 @@ export async function readEverythingTwice(pipeline: TestPipeline, deliveries: nu
   // rebalance, and the gates of clickhouse/005_first_delivery.sql must survive the kill (they live in .data).
   // Killed once the chain behind `events` has finished its last block (a kill inside a block
   // can leave it in some aggregate tables and not others: clickhouse/README.md, "Killed mid-block").
-  await pollUntil(
-    () =>
-      pipeline.rows<Record<string, string>>(
-        `SELECT (SELECT uniqExact(event_id) FROM events) AS ids, (SELECT count() FROM counted_events) AS counted,
-          (SELECT count() FROM event_gate) AS gated,
-          (SELECT countIf(type = 'page_view' AND is_replay = 0) FROM counted_events) AS views,
-          (SELECT sum(page_views) FROM traffic_hours) AS hourly_views,
-          (SELECT uniqExactIf(session_id, is_replay = 0) FROM counted_events) AS sessions,
-          (SELECT uniqExactMerge(sessions) FROM traffic_days) AS daily_sessions,
-          (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events) AS orders,
-          (SELECT sum(orders) FROM revenue_minutes) AS minute_orders,
-          (SELECT sum(purchases) FROM product_hours) AS product_orders,
-          (SELECT uniqExactIf(order_id, type = 'purchase' AND is_replay = 0 AND length(items) > 0)
-            FROM counted_events) AS orders_with_lines,
-          (SELECT countIf((type = 'product_view' OR (type = 'page_view' AND product_id != '')) AND is_replay = 0)
-            FROM counted_events) AS product_views,
-          (SELECT sum(views) FROM product_hours) AS hourly_product_views,
-          (SELECT sum(views) FROM product_minutes) AS minute_product_views,
-          (SELECT uniqExactIf((site, session_id), is_replay = 0) FROM counted_events) AS all_sessions,
-          (SELECT sum(sessions) FROM session_starts) AS started_sessions`,
-      ),
-    // Every table the chain writes: the views of one table run one after another, in no fixed order.
-    ([r]) =>
-      r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
-      r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
-      Number(r.product_orders) >= Number(r.orders_with_lines) && r.product_views === r.hourly_product_views &&
-      r.product_views === r.minute_product_views && r.all_sessions === r.started_sessions,
-    { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
-  );
+  await chainCaughtUp(pipeline);
   const pidFile = `${pipeline.dataRoot}/run/processor.pid`;
   Deno.kill(readPid(pidFile)!, "SIGKILL");
   await pollUntil(() => Promise.resolve(readPid(pidFile)), (pid) => pid === undefined, {
@@ -79,5 +51,38 @@ export async function readEverythingTwice(pipeline: TestPipeline, deliveries: nu
       Number(r.reads) === 2 * deliveries && Number(r.positions) === deliveries &&
       Number(r.counted) + Number(r.copies) === Number(r.reads),
     { what: "every delivery read twice, and counted or turned away", deadlineMs: 120_000, intervalMs: 250 },
+  );
+}
+
+/** Waits until the chain behind `events` has finished its last block: every table it writes agrees. */
+export async function chainCaughtUp(pipeline: TestPipeline): Promise<void> {
+  await pollUntil(
+    () =>
+      pipeline.rows<Record<string, string>>(
+        `SELECT (SELECT uniqExact(event_id) FROM events) AS ids, (SELECT count() FROM counted_events) AS counted,
+          (SELECT count() FROM event_gate) AS gated,
+          (SELECT countIf(type = 'page_view' AND is_replay = 0) FROM counted_events) AS views,
+          (SELECT sum(page_views) FROM traffic_hours) AS hourly_views,
+          (SELECT uniqExactIf(session_id, is_replay = 0) FROM counted_events) AS sessions,
+          (SELECT uniqExactMerge(sessions) FROM traffic_days) AS daily_sessions,
+          (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events) AS orders,
+          (SELECT sum(orders) FROM revenue_minutes) AS minute_orders,
+          (SELECT sum(purchases) FROM product_hours) AS product_orders,
+          (SELECT uniqExactIf(order_id, type = 'purchase' AND is_replay = 0 AND length(items) > 0)
+            FROM counted_events) AS orders_with_lines,
+          (SELECT countIf((type = 'product_view' OR (type = 'page_view' AND product_id != '')) AND is_replay = 0)
+            FROM counted_events) AS product_views,
+          (SELECT sum(views) FROM product_hours) AS hourly_product_views,
+          (SELECT sum(views) FROM product_minutes) AS minute_product_views,
+          (SELECT uniqExactIf((site, session_id), is_replay = 0) FROM counted_events) AS all_sessions,
+          (SELECT sum(sessions) FROM session_starts) AS started_sessions`,
+      ),
+    // Every table the chain writes: the views of one table run one after another, in no fixed order.
+    ([r]) =>
+      r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
+      r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
+      Number(r.product_orders) >= Number(r.orders_with_lines) && r.product_views === r.hourly_product_views &&
+      r.product_views === r.minute_product_views && r.all_sessions === r.started_sessions,
+    { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
   );
 }

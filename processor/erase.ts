@@ -1,0 +1,137 @@
+// Erasure of one shopper of a site (`deno task erase --site S --user U`): every event of their
+// sessions leaves ClickHouse, and every aggregate they touched is recounted without them
+// (processor/erase.sql says how). Run by the processor's own user, never through the read-only SQL
+// endpoint (processor/admin.ts, or erase_cli.ts straight against a ClickHouse server).
+//
+// The shopper: the sessions with an event whose user_id or anonymous_id is U, and, when U is a
+// user id, every anonymous id signed in as U (the same browser signed out). Whole sessions: a
+// session is one browser's visit, so none is left half counted.
+//
+// Ingest is paused meanwhile (the Kafka tables detached, the hourly recount stopped): a block counted
+// between the copy and the recount of a day would be lost or counted twice. Kafka keeps what arrives
+// and the consumers resume where they stopped.
+import { fileURLToPath } from "node:url";
+import { SiteId } from "../contract/mod.ts";
+import type { Engine } from "./engine/engine.ts";
+import { splitStatements } from "./migrate.ts";
+
+export const ERASE_SQL = fileURLToPath(new URL("./erase.sql", import.meta.url));
+
+/** What the erase's SQL recounts: the views fed by counted_events. Another one would be counted twice. */
+const RECOUNTED_VIEWS = [
+  "funnel_minutes_mv",
+  "traffic_hours_mv",
+  "traffic_days_mv",
+  "revenue_minutes_mv",
+  "product_touches_mv",
+  "session_blocks_mv",
+];
+
+export type ErasureRequest = { site: string; user: string };
+
+export type ErasureReport = {
+  site: string;
+  user: string;
+  /** The shopper's sessions, now in erased_sessions. */
+  sessions: number;
+  /** Rows removed from `events` (every delivery, copies included). */
+  deliveries: number;
+  /** Counted events removed (each event once). */
+  events: number;
+  orders: number;
+  /** The site's days whose aggregates were recounted, and the other events counted again. */
+  days: string[];
+  recounted: number;
+};
+
+/** The reason a request cannot be run, or undefined. */
+export function invalidRequest(request: Partial<ErasureRequest>): string | undefined {
+  if (typeof request.site !== "string" || !SiteId.safeParse(request.site).success) {
+    return "'site' must be a site id (lowercase letters, digits, '-' or '_')";
+  }
+  if (typeof request.user !== "string" || request.user.length === 0 || request.user.length > 128) {
+    return "'user' must be the shopper's user id or anonymous id (1 to 128 characters)";
+  }
+  return undefined;
+}
+
+export async function eraseShopper(engine: Engine, request: ErasureRequest): Promise<ErasureReport> {
+  const invalid = invalidRequest(request);
+  if (invalid) throw new Error(`Cannot erase: ${invalid}`);
+  await refuseUnknownViews(engine);
+  const statements = splitStatements(await Deno.readTextFile(ERASE_SQL));
+  const kafkaTables = (await engine.rows<{ name: string }>(
+    "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'Kafka' ORDER BY name",
+  )).map((t) => t.name);
+  await engine.command("DROP TABLE IF EXISTS erase_sessions");
+  await engine.command("DROP TABLE IF EXISTS erase_days");
+  await engine.command("DROP TABLE IF EXISTS erase_recount");
+  for (const table of kafkaTables) await engine.command(`DETACH TABLE ${table}`);
+  await engine.command("SYSTEM STOP VIEW funnel_hour_counts_mv");
+  try {
+    await engine.command("CREATE TABLE erase_sessions (site String, session_id String) ENGINE = Memory");
+    await engine.command("CREATE TABLE erase_days (site String, day Date) ENGINE = Memory");
+    await engine.command(
+      "CREATE TABLE erase_recount ENGINE = Memory AS SELECT * FROM counted_events WHERE 0",
+    );
+    await engine.query(
+      `INSERT INTO erase_sessions
+      SELECT DISTINCT site, session_id FROM events
+      WHERE site = {site:String}
+        AND (user_id = {user:String} OR anonymous_id = {user:String} OR anonymous_id IN (
+          SELECT anonymous_id FROM events WHERE site = {site:String} AND user_id = {user:String} AND anonymous_id != ''))`,
+      { params: request },
+    );
+    await engine.command(
+      `INSERT INTO erase_days
+      SELECT DISTINCT site, toDate(event_time + toIntervalSecond(utc_offset)) FROM counted_events
+      WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions)`,
+    );
+    const [found] = await engine.rows<Record<string, string | number | string[]>>(
+      `SELECT (SELECT count() FROM erase_sessions) AS sessions,
+        (SELECT count() FROM events WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions))
+          AS deliveries,
+        (SELECT count() FROM counted_events WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions))
+          AS events,
+        (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events
+          WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions)) AS orders,
+        (SELECT arraySort(groupArray(toString(day))) FROM erase_days) AS days`,
+    );
+    if (Number(found.sessions) > 0) { for (const statement of statements) await engine.command(statement); }
+    const [{ recounted }] = await engine.rows<{ recounted: string }>(
+      "SELECT count() AS recounted FROM erase_recount",
+    );
+    return {
+      ...request,
+      sessions: Number(found.sessions),
+      deliveries: Number(found.deliveries),
+      events: Number(found.events),
+      orders: Number(found.orders),
+      days: found.days as string[],
+      recounted: Number(recounted),
+    };
+  } finally {
+    for (const table of ["erase_sessions", "erase_days", "erase_recount"]) {
+      await engine.command(`DROP TABLE IF EXISTS ${table}`);
+    }
+    for (const table of kafkaTables) await engine.command(`ATTACH TABLE ${table}`);
+    await engine.command("SYSTEM START VIEW funnel_hour_counts_mv");
+  }
+}
+
+/** Refuses to run when a view fed by counted_events is not one erase.sql recounts: it would count twice. */
+async function refuseUnknownViews(engine: Engine): Promise<void> {
+  const views = (await engine.rows<{ name: string }>(
+    `SELECT name FROM system.tables
+    WHERE database = currentDatabase() AND engine = 'MaterializedView' AND has(
+      (SELECT dependencies_table FROM system.tables WHERE database = currentDatabase() AND name = 'counted_events'),
+      name)`,
+  )).map((v) => v.name);
+  const unknown = views.filter((v) => !RECOUNTED_VIEWS.includes(v));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Cannot erase: ${unknown.join(", ")} read counted_events and processor/erase.sql does not recount ` +
+        `their tables (it would count the recounted days twice there): add them to erase.sql and RECOUNTED_VIEWS`,
+    );
+  }
+}

@@ -1,0 +1,172 @@
+// Erasure on the real pipeline: a seeded shop's traffic goes through the collector, Kafka and
+// ClickHouse, then `deno task erase` removes one signed-in shopper (with the anonymous id they browse
+// under signed out); every analytics table must then equal the ground truth computed without that
+// shopper's sessions, and a copy of one of their events read again from Kafka must store nothing.
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { type Event, topicsFromEnv } from "../contract/mod.ts";
+import { buildCatalogue } from "../loadtest/catalogue.ts";
+import { analyticsTruth } from "../loadtest/truth/tables.ts";
+import { pollUntil, startTestPipeline } from "../stack/testing.ts";
+import { assertTable, readStamps, type SqlRow, tableChecks } from "./helpers/truth_compare.ts";
+import { chainCaughtUp } from "./helpers/truth_replay.ts";
+import { batches, buildDataset, sendTraffic, SITE, WATERMARK_MS } from "./helpers/truth_traffic.ts";
+
+const ERASE_CLI = fileURLToPath(new URL("../processor/erase_cli.ts", import.meta.url));
+
+/** The signed-in shopper with the most sessions among those who bought, and every session of theirs. */
+function pickShopper(events: readonly Event[]): { user: string; sessions: Set<string> } {
+  const sessionsOf = new Map<string, Set<string>>();
+  const anonymousOf = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (!e.user_id) continue;
+    sessionsOf.set(e.user_id, (sessionsOf.get(e.user_id) ?? new Set()).add(e.session_id));
+    if (e.anonymous_id) {
+      anonymousOf.set(e.user_id, (anonymousOf.get(e.user_id) ?? new Set()).add(e.anonymous_id));
+    }
+  }
+  const buyers = new Set(events.filter((e) => e.type === "purchase" && e.user_id).map((e) => e.user_id!));
+  const user =
+    [...buyers].sort((a, b) => sessionsOf.get(b)!.size - sessionsOf.get(a)!.size || (a < b ? -1 : 1))[0];
+  // Their sessions signed out too: the same browser's anonymous id.
+  const anonymous = anonymousOf.get(user) ?? new Set();
+  const sessions = new Set(
+    events.filter((e) => e.user_id === user || (e.anonymous_id && anonymous.has(e.anonymous_id))).map((e) =>
+      e.session_id
+    ),
+  );
+  return { user, sessions };
+}
+
+Deno.test("after `deno task erase`, every analytics table equals the truth without that shopper, and a copy read again stores nothing", async (t) => {
+  const pipeline = await startTestPipeline();
+  try {
+    const catalogue = buildCatalogue({ seed: 77, products: 120, users: 400 });
+    const topics = topicsFromEnv((name) => pipeline.env[name]);
+    const now = Date.now();
+    const { accepted, deliveries } = await sendTraffic(pipeline, {
+      topics,
+      catalogue,
+      sent: batches(buildDataset(now, catalogue)),
+    });
+    await pollUntil(
+      () => pipeline.rows<{ n: string }>("SELECT count() AS n FROM events"),
+      ([r]) => Number(r.n) === deliveries,
+      { what: "every delivery in ClickHouse", deadlineMs: 120_000, intervalMs: 250 },
+    );
+    await chainCaughtUp(pipeline);
+
+    const { user, sessions } = pickShopper(accepted);
+    const erased = (e: { session_id: string }) => sessions.has(e.session_id);
+    ok(sessions.size >= 2, `the shopper has ${sessions.size} sessions`);
+
+    let output = "";
+    await t.step("deno task erase removes the shopper and says where copies remain", async () => {
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", ERASE_CLI, "--site", SITE, "--user", user],
+        env: pipeline.env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      output = new TextDecoder().decode(run.stdout);
+      console.log(output);
+      assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+      const events = accepted.filter(erased);
+      ok(
+        output.includes(`${sessions.size} sessions, ${new Set(events.map((e) => e.event_id)).size} events`),
+        output,
+      );
+      ok(output.includes(topics.events.name) && output.includes("retention.ms"), output);
+    });
+
+    await t.step("nothing of the shopper is left in events or counted_events", async () => {
+      const list = [...sessions].map((s) => `'${s}'`).join(",");
+      const [left] = await pipeline.rows<Record<string, string>>(
+        `SELECT (SELECT count() FROM events WHERE session_id IN (${list})) AS events,
+          (SELECT count() FROM counted_events WHERE session_id IN (${list})) AS counted`,
+      );
+      assertEquals(left, { events: "0", counted: "0" });
+    });
+
+    // The truth without the shopper: their events neither sent nor delivered.
+    const kept = accepted.filter((e) => !erased(e));
+    const keptIds = new Set(kept.map((e) => e.event_id));
+    const stamps = (await readStamps(pipeline, SITE)).filter((d) => keptIds.has(d.event_id));
+    const truthAt = (at: number) =>
+      analyticsTruth({
+        site: SITE,
+        sent: kept,
+        deliveries: stamps,
+        catalogue,
+        watermarkMs: WATERMARK_MS,
+        now: at,
+      });
+    const [{ q }] = await pipeline.rows<{ q: string }>("SELECT toUnixTimestamp64Milli(now64(3)) AS q");
+    for (const [name, sql, expected, key] of tableChecks(truthAt(Number(q)), SITE)) {
+      await t.step(`${name} equals the truth without the shopper (${expected.length} rows)`, async () => {
+        assertTable(name, await pipeline.rows(sql), expected, key);
+      });
+    }
+    await t.step("abandoned_carts and cart_abandonment equal the truth at the query's now()", async () => {
+      for (const [name, key] of [["abandoned_carts", "session_id"], ["cart_abandonment", "hour"]] as const) {
+        const rows = await pipeline.rows<SqlRow>(
+          `SELECT *, toUnixTimestamp64Milli(now64(3)) AS q FROM ${name} WHERE site = '${SITE}'`,
+        );
+        const at = rows.length ? Number(rows[0].q) : Number(q);
+        assertTable(name, rows.map(({ q: _, ...r }) => r), truthAt(at)[name], [key]);
+      }
+    });
+
+    await t.step(
+      "the headline numbers' session and cart tables equal the truth without the shopper",
+      async () => {
+        const truth = truthAt(Number(q));
+        const [r] = await pipeline.rows<Record<string, string>>(
+          `SELECT (SELECT sum(sessions) FROM session_starts WHERE site = '${SITE}') AS sessions,
+          (SELECT sum(purchase_sessions) FROM session_starts WHERE site = '${SITE}') AS purchase_sessions,
+          (SELECT sum(carts) FROM cart_states WHERE site = '${SITE}') AS carts,
+          (SELECT sum(purchased_carts) FROM cart_states WHERE site = '${SITE}') AS purchased_carts`,
+        );
+        assertEquals(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])), {
+          sessions: truth.sessions.length,
+          purchase_sessions: truth.sessions.filter((x) => x.purchased === 1).length,
+          carts: truth.abandoned_carts.length,
+          purchased_carts: truth.abandoned_carts.filter((c) => c.status === "purchased").length,
+        });
+      },
+    );
+
+    await t.step(
+      "a copy of an erased event read again from Kafka stores nothing; ingest goes on",
+      async () => {
+        const copy = accepted.find(erased)!;
+        const marker = {
+          ...kept[0],
+          event_id: crypto.randomUUID(),
+          session_id: "s_after_erasure",
+          ts: Date.now(),
+        };
+        await sendTraffic(pipeline, {
+          topics,
+          catalogue,
+          sent: [{ userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0", events: [copy, marker] }],
+        });
+        await pollUntil(
+          () =>
+            pipeline.rows<{ n: string }>(
+              `SELECT count() AS n FROM counted_events WHERE event_id = '${marker.event_id}'`,
+            ),
+          ([r]) => r.n === "1",
+          { what: "the event sent after the erasure counted", deadlineMs: 60_000, intervalMs: 250 },
+        );
+        const [left] = await pipeline.rows<Record<string, string>>(
+          `SELECT (SELECT count() FROM events WHERE event_id = '${copy.event_id}') AS events,
+          (SELECT count() FROM counted_events WHERE event_id = '${copy.event_id}') AS counted`,
+        );
+        assertEquals(left, { events: "0", counted: "0" });
+      },
+    );
+  } finally {
+    await pipeline.stop();
+  }
+});
