@@ -1,64 +1,86 @@
 -- Erasure of a shopper's sessions (processor/erase.ts runs these in order, as the processor's own
 -- user, with ingest paused). Its inputs are two scratch tables erase.ts fills first:
 --   erase_sessions (site, session_id): the shopper's sessions;
---   erase_days (site, day): the site's days those sessions have events on (counted_events'
---   event_time + utc_offset, the day every aggregate filed them under).
--- Distinct-user states cannot be taken apart, so every aggregate bucket of those days is dropped and
--- recounted from the days' other events: they are copied aside, deleted from counted_events and
--- inserted again, which runs every aggregate view on them once more. Each bucket (a minute, the site's
--- hour or day) lies within one of those days, so a dropped bucket gets back exactly its other events.
+--   erase_scope (site, since): where the recount starts: the midnight (UTC) of the day of the
+--   shopper's first event when the site's days are UTC days, else the site's beginning (a site with a
+--   time zone has its own days beside the UTC days of visit_days, and no instant is a boundary of both).
+-- Distinct-user states cannot be taken apart, so every aggregate bucket from `since` on is dropped and
+-- recounted from everyone else's events: they are copied aside, deleted from counted_events and
+-- inserted again, which runs every aggregate view on them once more. Every bucket (a minute, an hour,
+-- a day) starts at or after `since`, or ends before it.
+-- Per-session states (session_gate, visit_gate) hold a session's whole history: the erased sessions'
+-- are taken back; other sessions' events counted again leave session_gate as it is (a state merged
+-- with events it holds is unchanged), and visit_gate's sessions that start from `since` on are
+-- forgotten and counted again whole (the visits, their sources and their exit pages).
 
 -- The erased sessions are turned away from now on (001_events.sql), copies still in Kafka included.
 INSERT INTO erased_sessions (site, session_id)
 SELECT site, session_id FROM erase_sessions;
 
--- The days' events of everyone else, to count again.
+-- Everyone else's events from `since` on, to count again.
 INSERT INTO erase_recount
 SELECT * FROM counted_events
-WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days)
-  AND (site, session_id) NOT IN (SELECT site, session_id FROM erase_sessions);
+WHERE (site, session_id) NOT IN (SELECT site, session_id FROM erase_sessions)
+  AND site IN (SELECT site FROM erase_scope)
+  AND event_time >= (SELECT min(since) FROM erase_scope);
 
--- The buckets of those days, as each aggregate view keys them (007-011).
+-- The buckets from `since` on, as each aggregate view keys them (007-011, 016).
 DELETE FROM funnel_minutes
-WHERE (site, minute) IN (
-    SELECT site, toStartOfMinute(event_time) FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND minute >= (SELECT min(since) FROM erase_scope);
 
 DELETE FROM revenue_minutes
-WHERE (site, minute) IN (
-    SELECT site, toStartOfMinute(event_time) FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND minute >= (SELECT min(since) FROM erase_scope);
 
 DELETE FROM product_minutes
-WHERE (site, minute) IN (
-    SELECT site, toStartOfMinute(event_time) FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND minute >= (SELECT min(since) FROM erase_scope);
 
 DELETE FROM traffic_hours
-WHERE (site, hour) IN (
-    SELECT site, toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset)
-    FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM erase_scope);
 
 -- An hour's stored count with the shopper in it; the hour is merged from its states until recounted.
 DELETE FROM funnel_hour_counts
-WHERE (site, hour) IN (
-    SELECT site, toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset)
-    FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM erase_scope);
 
 DELETE FROM product_hours
-WHERE (site, hour) IN (
-    SELECT site, toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset)
-    FROM counted_events
-    WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days));
+WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM erase_scope);
 
+-- `since` is a midnight of the site's days, or 1970.
 DELETE FROM traffic_days
-WHERE (site, day) IN (SELECT site, day FROM erase_days);
+WHERE site IN (SELECT site FROM erase_scope) AND day >= toDate((SELECT min(since) FROM erase_scope));
+
+DELETE FROM visit_minutes
+WHERE site IN (SELECT site FROM erase_scope) AND bucket >= (SELECT min(since) FROM erase_scope);
+
+DELETE FROM visit_hours
+WHERE site IN (SELECT site FROM erase_scope) AND bucket >= (SELECT min(since) FROM erase_scope);
+
+DELETE FROM visit_days
+WHERE site IN (SELECT site FROM erase_scope) AND bucket >= (SELECT min(since) FROM erase_scope);
+
+-- Visits counted again whole: the erased ones and those that start from `since` on. Their exit page
+-- rows are taken back as visit_exits_mv writes them; their attribution is forgotten.
+CREATE TABLE erase_visits ENGINE = Memory AS
+SELECT g.id AS id, g.last_view_at AS last_view_at, g.exit_page AS exit_page
+FROM visit_gate AS g
+WHERE g.id IN (SELECT concat(site, ':', session_id) FROM erase_sessions)
+   OR (startsWith(g.id, concat((SELECT any(site) FROM erase_scope), ':'))
+       AND g.started_at >= (SELECT min(since) FROM erase_scope));
+
+INSERT INTO visit_exits (site, minute, page, exits)
+SELECT (SELECT any(site) FROM erase_scope), toStartOfMinute(last_view_at), exit_page, -1
+FROM erase_visits
+WHERE last_view_at > 0;
+
+DELETE FROM visit_gate
+WHERE id IN (SELECT id FROM erase_visits);
+
+DROP TABLE erase_visits;
+
+DELETE FROM visit_sessions
+WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions);
 
 -- The erased sessions' contributions to the headline numbers, taken back as the session views would
--- (012_session_states.sql): each session's state holds all of it. Other sessions' events counted
--- again below leave these tables as they are (a state merged with events it holds is unchanged).
+-- (012_session_states.sql).
 INSERT INTO session_starts (site, minute, sessions, purchase_sessions)
 SELECT e.site, toStartOfMinute(g.started_at), -1, -toInt64(g.purchased)
 FROM session_gate AS g
@@ -93,13 +115,16 @@ WHERE (site, id) IN (
     SELECT site, order_id FROM events
     WHERE type = 'purchase' AND (site, session_id) IN (SELECT site, session_id FROM erase_sessions));
 
--- The days' counted events (the erased ones with them), then every delivery of the erased sessions.
+-- The counted events from `since` on (the erased ones with them), every counted event of the erased
+-- sessions, then every delivery of them.
 DELETE FROM counted_events
-WHERE (site, toDate(event_time + toIntervalSecond(utc_offset))) IN (SELECT site, day FROM erase_days);
+WHERE site IN (SELECT site FROM erase_scope)
+  AND (event_time >= (SELECT min(since) FROM erase_scope)
+       OR (site, session_id) IN (SELECT site, session_id FROM erase_sessions));
 
 DELETE FROM events
 WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions);
 
--- Everyone else's events of those days, counted again: every aggregate view runs on them.
+-- Everyone else's events from `since` on, counted again: every aggregate view runs on them.
 INSERT INTO counted_events
 SELECT * FROM erase_recount;

@@ -25,7 +25,10 @@ const RECOUNTED_VIEWS = [
   "revenue_minutes_mv",
   "product_touches_mv",
   "session_blocks_mv",
+  "visit_blocks_mv",
 ];
+
+const SCRATCH = ["erase_sessions", "erase_scope", "erase_recount", "erase_visits"];
 
 export type ErasureRequest = { site: string; user: string };
 
@@ -39,8 +42,8 @@ export type ErasureReport = {
   /** Counted events removed (each event once). */
   events: number;
   orders: number;
-  /** The site's days whose aggregates were recounted, and the other events counted again. */
-  days: string[];
+  /** From when (UTC) the site's aggregates were recounted, and the other events counted again. */
+  since: string;
   recounted: number;
 };
 
@@ -63,14 +66,12 @@ export async function eraseShopper(engine: Engine, request: ErasureRequest): Pro
   const kafkaTables = (await engine.rows<{ name: string }>(
     "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'Kafka' ORDER BY name",
   )).map((t) => t.name);
-  await engine.command("DROP TABLE IF EXISTS erase_sessions");
-  await engine.command("DROP TABLE IF EXISTS erase_days");
-  await engine.command("DROP TABLE IF EXISTS erase_recount");
+  for (const table of SCRATCH) await engine.command(`DROP TABLE IF EXISTS ${table}`);
   for (const table of kafkaTables) await engine.command(`DETACH TABLE ${table}`);
   await engine.command("SYSTEM STOP VIEW funnel_hour_counts_mv");
   try {
     await engine.command("CREATE TABLE erase_sessions (site String, session_id String) ENGINE = Memory");
-    await engine.command("CREATE TABLE erase_days (site String, day Date) ENGINE = Memory");
+    await engine.command("CREATE TABLE erase_scope (site String, since DateTime('UTC')) ENGINE = Memory");
     await engine.command(
       "CREATE TABLE erase_recount ENGINE = Memory AS SELECT * FROM counted_events WHERE 0",
     );
@@ -82,12 +83,19 @@ export async function eraseShopper(engine: Engine, request: ErasureRequest): Pro
           SELECT anonymous_id FROM events WHERE site = {site:String} AND user_id = {user:String} AND anonymous_id != ''))`,
       { params: request },
     );
-    await engine.command(
-      `INSERT INTO erase_days
-      SELECT DISTINCT site, toDate(event_time + toIntervalSecond(utc_offset)) FROM counted_events
-      WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions)`,
+    // The recount's start (erase.sql): the UTC midnight of the shopper's first day, or 1970 for a
+    // site whose days are not UTC days.
+    await engine.query(
+      `INSERT INTO erase_scope
+      SELECT {site:String}, if(
+        (SELECT count() FROM site_zones WHERE site = {site:String} AND arrayExists(o -> o != 0, offsets)) > 0
+          OR (SELECT countIf(utc_offset != 0) FROM counted_events WHERE site = {site:String}) > 0,
+        toDateTime(0, 'UTC'),
+        toStartOfDay((SELECT min(event_time) FROM counted_events
+          WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions))))`,
+      { params: request },
     );
-    const [found] = await engine.rows<Record<string, string | number | string[]>>(
+    const [found] = await engine.rows<Record<string, string | number>>(
       `SELECT (SELECT count() FROM erase_sessions) AS sessions,
         (SELECT count() FROM events WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions))
           AS deliveries,
@@ -95,7 +103,7 @@ export async function eraseShopper(engine: Engine, request: ErasureRequest): Pro
           AS events,
         (SELECT countIf(type = 'purchase' AND is_replay = 0) FROM counted_events
           WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions)) AS orders,
-        (SELECT arraySort(groupArray(toString(day))) FROM erase_days) AS days`,
+        (SELECT toString(any(since)) FROM erase_scope) AS since`,
     );
     if (Number(found.sessions) > 0) { for (const statement of statements) await engine.command(statement); }
     const [{ recounted }] = await engine.rows<{ recounted: string }>(
@@ -107,13 +115,11 @@ export async function eraseShopper(engine: Engine, request: ErasureRequest): Pro
       deliveries: Number(found.deliveries),
       events: Number(found.events),
       orders: Number(found.orders),
-      days: found.days as string[],
+      since: String(found.since),
       recounted: Number(recounted),
     };
   } finally {
-    for (const table of ["erase_sessions", "erase_days", "erase_recount"]) {
-      await engine.command(`DROP TABLE IF EXISTS ${table}`);
-    }
+    for (const table of SCRATCH) await engine.command(`DROP TABLE IF EXISTS ${table}`);
     for (const table of kafkaTables) await engine.command(`ATTACH TABLE ${table}`);
     await engine.command("SYSTEM START VIEW funnel_hour_counts_mv");
   }

@@ -56,9 +56,9 @@ try {
     [
       `Erased shopper '${report.user}' of site '${report.site}' from ClickHouse: ${report.sessions} sessions, ` +
       `${report.events} events (${report.deliveries} deliveries), ${report.orders} orders.`,
-      report.days.length > 0
-        ? `Recounted every aggregate of the site's days ${report.days.join(", ")} from their other ` +
-          `${report.recounted} events.`
+      report.sessions > 0
+        ? `Recounted every aggregate of the site from ${report.since} UTC on, from everyone else's ` +
+          `${report.recounted} events of that time.`
         : "Nothing of this shopper was in ClickHouse.",
       "",
       "Copies still in Kafka until the broker's retention drops them (read again, they are turned away: " +

@@ -118,20 +118,27 @@ Deno.test("after `deno task erase`, every analytics table equals the truth witho
     });
 
     await t.step(
-      "the headline numbers' session and cart tables equal the truth without the shopper",
+      "the headline numbers' and breakdowns' session tables equal the truth without the shopper",
       async () => {
         const truth = truthAt(Number(q));
         const [r] = await pipeline.rows<Record<string, string>>(
           `SELECT (SELECT sum(sessions) FROM session_starts WHERE site = '${SITE}') AS sessions,
           (SELECT sum(purchase_sessions) FROM session_starts WHERE site = '${SITE}') AS purchase_sessions,
           (SELECT sum(carts) FROM cart_states WHERE site = '${SITE}') AS carts,
-          (SELECT sum(purchased_carts) FROM cart_states WHERE site = '${SITE}') AS purchased_carts`,
+          (SELECT sum(purchased_carts) FROM cart_states WHERE site = '${SITE}') AS purchased_carts,
+          (SELECT sum(visits) FROM visit_minutes WHERE site = '${SITE}' AND dimension = 'entry') AS visits,
+          (SELECT sum(exits) FROM visit_exits WHERE site = '${SITE}') AS exits,
+          (SELECT uniqExact(session_id) FROM visit_sessions WHERE site = '${SITE}') AS visit_sessions`,
         );
         assertEquals(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])), {
           sessions: truth.sessions.length,
           purchase_sessions: truth.sessions.filter((x) => x.purchased === 1).length,
           carts: truth.abandoned_carts.length,
           purchased_carts: truth.abandoned_carts.filter((c) => c.status === "purchased").length,
+          // The breakdowns' visits (clickhouse/016_visits.sql): one per session, an exit per session with a page view.
+          visits: truth.sessions.length,
+          exits: truth.sessions.filter((x) => x.page_views > 0).length,
+          visit_sessions: truth.sessions.length,
         });
       },
     );
