@@ -138,7 +138,10 @@ export function generateSession(ctx: SessionContext, rng: Rng, faultRng: Rng, st
     referrer = url;
   };
   const viewProduct = (p: Product) => {
-    view(`/products/${p.id}`, `${p.name} | ${p.category}`, { product_id: p.id });
+    // A shop that sends product views has product URLs of its own (/p/{id}), which the default URL
+    // pattern (/products/:id) does not read: its product pages count once in an open stack too.
+    const path = ctx.productViewEvents ? `/p/${p.id}` : `/products/${p.id}`;
+    view(path, `${p.name} | ${p.category}`, { product_id: p.id });
     if (!ctx.productViewEvents) return;
     t += rng.int(5, 400); // the SDK sends it once the page has loaded
     const event: ProductViewEvent = {

@@ -147,7 +147,7 @@ Deno.test("the daily curve makes evenings busier than nights", () => {
 
 Deno.test("each product page sends a product view, and checkouts start at the funnel's rate, before every purchase", () => {
   const events = run({}, 600_000, 60_000).map((e) => e.event);
-  const pages = events.filter((e) => e.type === "page_view" && e.url.includes("/products/"));
+  const pages = events.filter((e) => e.type === "page_view" && e.url.includes("/p/"));
   const views = events.filter((e) => e.type === "product_view");
   assert.equal(views.length, pages.length);
   const sessionsOf = (type: string) =>
@@ -159,6 +159,8 @@ Deno.test("each product page sends a product view, and checkouts start at the fu
   // DEFAULT_FUNNEL: 60 % of sessions ending with items in the cart check out (a removal can empty it).
   const share = checkouts.size / carted.size;
   assert.ok(share > 0.45 && share < 0.65, `${checkouts.size} checkouts of ${carted.size} carted sessions`);
+  // A shop that cannot add code: no product views, its product pages on /products/{id} (the URL pattern).
   const none = run({ productViewEvents: false }, 120_000, 60_000);
   assert.equal(none.filter((e) => e.event.type === "product_view").length, 0);
+  assert.ok(none.some((e) => e.event.type === "page_view" && e.event.url.includes("/products/")));
 });
