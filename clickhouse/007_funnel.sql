@@ -19,7 +19,11 @@ CREATE TABLE IF NOT EXISTS funnel_minutes${LOCAL}
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(minute)
-ORDER BY (site, minute, is_late);
+ORDER BY (site, minute, is_late)
+-- A row holds every user of its minute (~3 KB at 10M events a month), so a granule of the default
+-- size (cut at 10 MB: ~2,000 minutes) made a 15-minute read deserialize 2,000 minutes of states
+-- (9-13 ms); 64 minutes per granule read 15 minutes in 4-5 ms.
+SETTINGS index_granularity = 64;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS funnel_minutes_mv TO funnel_minutes${LOCAL} AS
 SELECT

@@ -60,6 +60,10 @@ export const ANALYTICS_OBJECTS = [
   "visit_days",
   "visit_exits",
   "visit_sessions",
+  "product_days",
+  "revenue_five_minutes",
+  "revenue_hours",
+  "cart_minutes",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {
