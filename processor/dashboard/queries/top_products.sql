@@ -1,6 +1,15 @@
--- The 10 best-selling products of the range: product page views, cart adds and order lines, each
--- event and order once, named from the `products` catalogue. Ranges up to a day sum the minutes that
--- start in the range (clickhouse/ product_minutes); longer ones the hours (clickhouse/ product_hours).
+-- The 10 best-selling products of the range: product views (product_view events, and page views the
+-- URL patterns gave a product), cart adds and order lines, each event and order once, named from the
+-- `products` catalogue. Ranges up to a day sum the minutes that start in the range (clickhouse/
+-- product_minutes); longer ones the hours (product_hours: the site's hours, by their UTC start), read
+-- as whole days where the range holds them (product_days: those hours by the UTC day of their start)
+-- and hours only before and after those days, so a month reads ~30 days and ~48 hours of products
+-- instead of 720 hours of them.
+WITH
+    {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400 AS long_range,
+    -- The whole UTC days of a long range: [days_from, days_to).
+    toStartOfDay({from:DateTime('UTC')} + 86399) AS days_from,
+    toStartOfDay({to:DateTime('UTC')}) AS days_to
 SELECT
     a.product_id AS product_id,
     any(p.name) AS name,
@@ -12,23 +21,30 @@ SELECT
     if(views = 0, 0, round(cart_adds / views, 4)) AS view_to_cart_rate
 FROM
 (
-    SELECT product_id, sum(views) AS views, sum(cart_adds) AS cart_adds, sum(units) AS units,
-        sum(purchases) AS orders
+    -- Up to a day: the minutes.
+    SELECT product_id, views, cart_adds, units, purchases AS orders
     FROM product_minutes
     WHERE site = {site:String}
       AND minute >= {from:DateTime('UTC')}
       AND minute < {to:DateTime('UTC')}
-      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
-    GROUP BY product_id
+      AND NOT long_range
     UNION ALL
-    SELECT product_id, sum(views) AS views, sum(cart_adds) AS cart_adds, sum(units) AS units,
-        sum(purchases) AS orders
+    -- Longer: the hours before and after the whole days ...
+    SELECT product_id, views, cart_adds, units, purchases
     FROM product_hours
     WHERE site = {site:String}
       AND hour >= {from:DateTime('UTC')}
       AND hour < {to:DateTime('UTC')}
-      AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
-    GROUP BY product_id
+      AND (hour < days_from OR hour >= days_to)
+      AND long_range
+    UNION ALL
+    -- ... and the whole days.
+    SELECT product_id, views, cart_adds, units, purchases
+    FROM product_days
+    WHERE site = {site:String}
+      AND day >= days_from
+      AND day < days_to
+      AND long_range
 ) AS a
 LEFT JOIN
 (
