@@ -1,6 +1,7 @@
 // Writes a backlog of synthetic events straight to the events topic (no collector), as fast as the
 // producer goes: the input of the catch-up and dashboard-query measurements. Events are spread
-// over the last 24 hours across a seeded catalogue so dashboard queries see realistic data.
+// over the last `days` days (24 hours unless told) across a seeded catalogue so dashboard queries
+// see realistic data.
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { type Event, type KafkaRow, toKafkaRow } from "../../contract/mod.ts";
 import { eventMessages } from "../../collector/stages/publish.ts";
@@ -28,12 +29,14 @@ const TYPES = [
 ] as const;
 
 export async function produceBacklog(
-  { bootstrap, topic, events, perMessage = 1, site = "bench", now = Date.now(), onProgress }: {
+  { bootstrap, topic, events, perMessage = 1, days = 1, site = "bench", now = Date.now(), onProgress }: {
     bootstrap: string;
     topic: string;
     events: number;
     /** Events per Kafka message, at most; the collector joins a produce's events per partition. */
     perMessage?: number;
+    /** How far back sessions start: 1 for a catch-up of recent events, 30 for a month of history. */
+    days?: number;
     site?: string;
     now?: number;
     onProgress?: (sent: number) => void;
@@ -60,10 +63,10 @@ export async function produceBacklog(
       const session = `s${Math.floor(n / 20)}`;
       const type = TYPES[n % TYPES.length];
       // A session's 20 events follow each other 5–60 s apart from a start anywhere in the day,
-      // as a shopper's visit does (sessions, carts and the dashboard's windows depend on it). One day,
-      // not 30: a catch-up is of recent events, and 30 days would write 30 day partitions per block;
-      // the 7- and 30-day dashboard rows then cover this day (clickhouse/README.md, "Measured").
-      if (n % 20 === 0) sessionTs = now - rng.int(20 * 60_000, 86_400_000);
+      // as a shopper's visit does (sessions, carts and the dashboard's windows depend on it). One day
+      // by default: a catch-up is of recent events, and 30 days would write 30 day partitions of
+      // `events` per block; the dashboard's rows want a month (`deno task bench dashboard`).
+      if (n % 20 === 0) sessionTs = now - rng.int(20 * 60_000, days * 86_400_000);
       else sessionTs += rng.int(5_000, 60_000);
       const ts = sessionTs;
       const common = {
