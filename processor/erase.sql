@@ -43,6 +43,14 @@ WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM
 
 DELETE FROM product_hours
 WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM erase_scope);
+-- The coarser sums chained from revenue_minutes and product_hours (010, 011): their views refill them
+-- from the rows the recount writes there. A product day is the UTC day of its hours' start.
+DELETE FROM revenue_five_minutes
+WHERE site IN (SELECT site FROM erase_scope) AND bucket_start >= (SELECT min(since) FROM erase_scope);
+DELETE FROM revenue_hours
+WHERE site IN (SELECT site FROM erase_scope) AND hour >= (SELECT min(since) FROM erase_scope);
+DELETE FROM product_days
+WHERE site IN (SELECT site FROM erase_scope) AND day >= toDate((SELECT min(since) FROM erase_scope));
 
 -- `since` is a midnight of the site's days, or 1970.
 DELETE FROM traffic_days
@@ -80,7 +88,7 @@ DELETE FROM visit_sessions
 WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions);
 
 -- The erased sessions' contributions to the headline numbers, taken back as the session views would
--- (012_session_states.sql).
+-- (012_session_states.sql; cart_minutes follows cart_states through its view).
 INSERT INTO session_starts (site, minute, sessions, purchase_sessions)
 SELECT e.site, toStartOfMinute(g.started_at), -1, -toInt64(g.purchased)
 FROM session_gate AS g

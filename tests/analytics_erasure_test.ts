@@ -8,6 +8,7 @@ import { type Event, topicsFromEnv } from "../contract/mod.ts";
 import { buildCatalogue } from "../loadtest/catalogue.ts";
 import { analyticsTruth } from "../loadtest/truth/tables.ts";
 import { pollUntil, startTestPipeline } from "../stack/testing.ts";
+import { assertChainedSums } from "./helpers/chained_sums.ts";
 import { assertTable, readStamps, type SqlRow, tableChecks } from "./helpers/truth_compare.ts";
 import { chainCaughtUp } from "./helpers/truth_replay.ts";
 import { batches, buildDataset, sendTraffic, SITE, WATERMARK_MS } from "./helpers/truth_traffic.ts";
@@ -140,6 +141,13 @@ Deno.test("after `deno task erase`, every analytics table equals the truth witho
           exits: truth.sessions.filter((x) => x.page_views > 0).length,
           visit_sessions: truth.sessions.length,
         });
+      },
+    );
+
+    await t.step(
+      "the coarser sums equal the finer tables they are chained from, after the recount",
+      async () => {
+        await assertChainedSums(pipeline, SITE);
       },
     );
 

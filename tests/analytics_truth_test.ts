@@ -16,6 +16,7 @@ import {
   readQueryFiles,
 } from "../processor/dashboard/queries.ts";
 import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
+import { assertChainedSums } from "./helpers/chained_sums.ts";
 import { assertTable, readStamps, type SqlRow, tableChecks } from "./helpers/truth_compare.ts";
 import { readEverythingTwice } from "./helpers/truth_replay.ts";
 import {
@@ -245,6 +246,13 @@ Deno.test("every analytics table equals the TypeScript ground truth after duplic
         ok((expected.sessions as number) > 0, `range ${range} has sessions`);
       }
     });
+
+    await t.step(
+      "the coarser sums the long ranges read equal the finer tables they are chained from",
+      async () => {
+        for (const site of SITES) await assertChainedSums(pipeline, site.id);
+      },
+    );
 
     await t.step("products and users equal the catalogue", async () => {
       const products = await pipeline.rows<SqlRow>("SELECT id, name, category, price FROM products FINAL");
