@@ -67,7 +67,7 @@ SELECT
     -- In time order: the first is where a new visit counts.
     arraySort(groupArray((event_time, toString(type), if(type = 'page_view', path(url), ''), user_key,
         toString(currency), revenue))) AS events
-FROM counted_events
+FROM counted_events${LOCAL}
 WHERE is_replay = 0
 GROUP BY site, session_id
 );
@@ -150,7 +150,7 @@ ARRAY JOIN arrayConcat(dims, if(e.2 = 'page_view', [('page', e.3)], [])) AS d;
 -- ('entry'). Late events counted. A range reads its whole days (or, up to a day, whole hours) and the
 -- hours (minutes) at its edges: merging a month of hourly distinct-user states took ~180 ms at 1M
 -- events, and the count of states, not of users, dominated.
-CREATE TABLE IF NOT EXISTS visit_minutes
+CREATE TABLE IF NOT EXISTS visit_minutes${LOCAL}
 (
     site LowCardinality(String),
     bucket DateTime('UTC'),   -- the minute (visit_hours: the hour, visit_days: the day)
@@ -167,17 +167,17 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
 ORDER BY (site, dimension, bucket, value);
 
-CREATE TABLE IF NOT EXISTS visit_hours AS visit_minutes
+CREATE TABLE IF NOT EXISTS visit_hours${LOCAL} AS visit_minutes${LOCAL}
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
 ORDER BY (site, dimension, bucket, value);
 
-CREATE TABLE IF NOT EXISTS visit_days AS visit_minutes
+CREATE TABLE IF NOT EXISTS visit_days${LOCAL} AS visit_minutes${LOCAL}
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
 ORDER BY (site, dimension, bucket, value);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_minutes_mv TO visit_minutes AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_minutes_mv TO visit_minutes${LOCAL} AS
 SELECT
     site,
     toStartOfMinute(t) AS bucket,
@@ -192,7 +192,7 @@ SELECT
 FROM visit_touches
 GROUP BY site, bucket, dimension, value;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_hours_mv TO visit_hours AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_hours_mv TO visit_hours${LOCAL} AS
 SELECT
     site,
     toStartOfHour(t) AS bucket,
@@ -207,7 +207,7 @@ SELECT
 FROM visit_touches
 GROUP BY site, bucket, dimension, value;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_days_mv TO visit_days AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_days_mv TO visit_days${LOCAL} AS
 SELECT
     site,
     toDateTime(toStartOfDay(t), 'UTC') AS bucket,
@@ -224,7 +224,7 @@ GROUP BY site, bucket, dimension, value;
 
 -- Visits by their exit page, at the minute of their newest page view: a visit whose newest page view
 -- changes takes back its old row (-1) and adds the new one (+1).
-CREATE TABLE IF NOT EXISTS visit_exits
+CREATE TABLE IF NOT EXISTS visit_exits${LOCAL}
 (
     site LowCardinality(String),
     minute DateTime('UTC'),
@@ -235,7 +235,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(minute)
 ORDER BY (site, minute, page);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_exits_mv TO visit_exits AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_exits_mv TO visit_exits${LOCAL} AS
 SELECT site, x.1 AS minute, x.2 AS page, sum(x.3) AS exits
 FROM
 (
@@ -253,7 +253,7 @@ GROUP BY site, minute, page;
 -- The visits of each dimension value, for `?filter=`: the dashboard's filtered panels read the range's
 -- counted events of these sessions. A visit's own dimensions once (its first block), and each page it
 -- viewed ('page': repeats merge away).
-CREATE TABLE IF NOT EXISTS visit_sessions
+CREATE TABLE IF NOT EXISTS visit_sessions${LOCAL}
 (
     site LowCardinality(String),
     dimension LowCardinality(String),
@@ -263,7 +263,7 @@ CREATE TABLE IF NOT EXISTS visit_sessions
 ENGINE = ReplacingMergeTree
 ORDER BY (site, dimension, value, session_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_sessions_mv TO visit_sessions AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_sessions_mv TO visit_sessions${LOCAL} AS
 SELECT DISTINCT site, dimension, value, session_id
 FROM visit_touches
 WHERE new_visit = 1 OR dimension = 'page';

@@ -1,7 +1,7 @@
 // The Kafka line format: what a message of the events topic holds. Each valid event becomes one
 // flat row whose keys are the columns of ClickHouse's `kafka_events` (toKafkaRow), written as one
 // JSON line without its empty fields (kafkaLine); a message holds one or more such lines, up to
-// MAX_MESSAGE_CHARS (ClickHouse splits a message into its lines, clickhouse/017_kafka.sql). The collector's
+// MAX_MESSAGE_CHARS (ClickHouse splits a message into its lines, clickhouse/018_kafka.sql). The collector's
 // publish stage joins a session's lines, its Kafka sink joins a partition's: both with joinLines.
 import type { Event, OrderItem } from "./event.ts";
 

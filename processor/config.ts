@@ -1,16 +1,28 @@
 // The processor's settings, read once at start.
 import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
-import { type Env, envInt, envPort, envString, envUrl, processEnv } from "../lib/env.ts";
+import { ConfigError, type Env, envInt, envPort, envString, envUrl, processEnv } from "../lib/env.ts";
 
 export function processorConfig(env: Env = processEnv) {
   const topics = topicsFromEnv(env);
   return {
     host: envString(env, "PROCESSOR_HOST", "127.0.0.1"),
     port: envPort(env, "PROCESSOR_PORT", 8123),
-    /** Set: apply the SQL to this ClickHouse server and serve nothing. Unset: embedded ClickHouse. */
+    /**
+     * Set: server mode. The SQL is applied to this ClickHouse server as CLICKHOUSE_USER (the processor's
+     * own user, which also runs the dashboard's panels and alert rules and writes the alert state), and the
+     * dashboard, console and SQL endpoint are served, SQL users' statements running as the server's
+     * read-only CLICKHOUSE_READER_USER. Unset: embedded ClickHouse.
+     */
     clickhouseUrl: envUrl(env, "CLICKHOUSE_URL"),
     clickhouseUser: env("CLICKHOUSE_USER"),
     clickhousePassword: env("CLICKHOUSE_PASSWORD"),
+    clickhouseReaderUser: envString(env, "CLICKHOUSE_READER_USER", "reader"),
+    clickhouseReaderPassword: env("CLICKHOUSE_READER_PASSWORD"),
+    /**
+     * Server mode's part: "all" migrates then serves, "migrate" migrates and exits (a one-shot job),
+     * "serve" serves a schema that job keeps (no DDL or writes of reference data at start).
+     */
+    role: roleOf(envString(env, "PROCESSOR_ROLE", "all")),
     dataDir: envString(env, "CLICKHOUSE_DATA_DIR", ".data/clickhouse"),
     /**
      * The sites file (collector/clients/sites.ts), for each site's time zone: PROCESSOR_SITES_FILE,
@@ -57,6 +69,15 @@ export function processorConfig(env: Env = processEnv) {
 }
 
 export type ProcessorConfig = ReturnType<typeof processorConfig>;
+
+const ROLES = ["all", "migrate", "serve"] as const;
+
+function roleOf(value: string): typeof ROLES[number] {
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new ConfigError(`PROCESSOR_ROLE must be one of ${ROLES.join(", ")}; got ${JSON.stringify(value)}`);
+  }
+  return value as typeof ROLES[number];
+}
 
 function sitesFileOf(env: Env): { path: string; variable: string } | undefined {
   for (const variable of ["PROCESSOR_SITES_FILE", "COLLECTOR_SITES_FILE"]) {

@@ -1,4 +1,4 @@
-// The live side of the embedded processor: the dashboard and SQL console routes, and the alert
+// The live side of the processor (embedded or server mode): the dashboard and SQL console routes, and the alert
 // rules evaluated on a schedule. Both read through the processor's own engine (one process owns
 // chdb) and the broker's offsets; alert transitions go to the alerts topic and the webhook.
 import { brokersFromEnv, topicsFromEnv } from "../contract/mod.ts";
@@ -11,13 +11,17 @@ import { dashboardRoutes } from "./dashboard/routes.ts";
 import { KafkaOffsets } from "./kafka_offsets.ts";
 import { engineRunner } from "./sql_files.ts";
 import { AlertService } from "./alerts/service.ts";
+import { ClickHouseAlertStore } from "./alerts/store.ts";
 import { KafkaNotifier, type Notifier, WebhookNotifier } from "./alerts/notify.ts";
 import { readAlertQueries } from "./alerts/observe.ts";
 import { DEFAULT_RULES_FILE, readRules } from "./alerts/rules.ts";
 
 export async function startLive(
-  { engine, users, config, env = processEnv }: {
+  { engine, sqlEngine = engine, users, config, env = processEnv }: {
+    /** The processor's own: the panels and the alert rules. */
     engine: Engine;
+    /** Where SQL users' statements (the console) run: the same engine embedded, the reader on a server. */
+    sqlEngine?: Engine;
     users: SqlUsers;
     config: ProcessorConfig;
     env?: Env;
@@ -46,11 +50,12 @@ export async function startLive(
       config: rules,
       sources: { run: engineRunner(engine), queries: await readAlertQueries(), kafka },
       notifiers,
+      store: new ClickHouseAlertStore(engine),
     });
     alerts.start();
   }
 
-  const routes = await dashboardRoutes({ engine, users, kafka, alerts });
+  const routes = await dashboardRoutes({ engine, sqlEngine, users, kafka, alerts });
   return {
     rulesPath,
     /** Serves the dashboard under /dashboard/ of the SQL app (and /dashboard redirects there). */

@@ -29,6 +29,9 @@ class RecordingEngine implements Engine {
   rows<T>(): Promise<T[]> {
     return Promise.resolve(this.applied as T[]);
   }
+  writeOwn(): Promise<void> {
+    return Promise.reject(new Error("not used"));
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -64,6 +64,7 @@ export const ANALYTICS_OBJECTS = [
   "revenue_five_minutes",
   "revenue_hours",
   "cart_minutes",
+  "alert_state",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {
@@ -136,7 +137,7 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
       const report = await migrate(engine, { values: { ...values, KAFKA_BROKERS: "127.0.0.1:1" } });
       assertEquals(report.applied.length, (await readSqlFiles()).length);
       // Two Kafka tables of one consumer each in the same group, both feeding the one parse view; never
-      // a consumer pool (a pool lost partitions to an idle-consumer close: clickhouse/017_kafka.sql).
+      // a consumer pool (a pool lost partitions to an idle-consumer close: clickhouse/018_kafka.sql).
       const kafka = await engine.rows<{ name: string; views: string[]; engine_full: string }>(
         "SELECT name, dependencies_table AS views, engine_full FROM system.tables WHERE name LIKE 'kafka\\_events%' AND engine = 'Kafka' ORDER BY name",
       );

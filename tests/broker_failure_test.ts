@@ -150,7 +150,7 @@ Deno.test({
         assertEquals(p.isr.length, 3, `partition ${p.partition} starts fully replicated`);
       }
       // The broker coordinating ClickHouse's consumer group: losing it moves the group, so both of
-      // its consumers (clickhouse/017_kafka.sql) must rejoin and resume, besides the partitions it leads.
+      // its consumers (clickhouse/018_kafka.sql) must rejoin and resume, besides the partitions it leads.
       // A fresh cluster answers "coordinator not available" until __consumer_offsets has its leaders.
       const victim = await pollUntil(
         () => groupCoordinator(bootstrap, processorConfig(() => undefined).sqlValues.KAFKA_GROUP),

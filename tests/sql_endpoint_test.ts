@@ -129,6 +129,14 @@ Deno.test("SQL endpoint", async (t) => {
           format: "JSONEachRow",
         });
         assertEquals(await result.json(), [{ n: "0" }, { n: "1" }, { n: "2" }]);
+        // Parameter values travel in ClickHouse's escaped text: line breaks, tabs, quotes, backslashes.
+        const text = "line 1\n\tit's a \\ path";
+        const bound = await client.query({
+          query: "SELECT {s:String} AS s",
+          query_params: { s: text },
+          format: "JSONEachRow",
+        });
+        assertEquals(await bound.json(), [{ s: text }]);
         const error = await client.command({ query: "DROP TABLE events" }).then(() => undefined, (e) => e);
         match(String(error?.message), /readonly/i);
       } finally {

@@ -143,6 +143,28 @@ Deno.test("every service's environment is read by its config module and valid fo
       "the processor logs in as the server's user",
     );
     assertEquals(p.value.sqlValues.EVENTS_TOPIC, topicsFromEnv(() => undefined).events.name);
+    assertEquals(p.value.role, "migrate", "processor-migrate only migrates");
+    // Server mode's dashboard, console and alerts: the admin's panels, the reader's console.
+    const served = s.services.processor;
+    const sp = readsOf(processorConfig, served.environment);
+    assertEnvKnown(s.name, "processor", served.environment!, sp.names);
+    assertEquals(
+      sp.value.clickhouseUrl?.href,
+      p.value.clickhouseUrl.href,
+      "the served processor reads that server",
+    );
+    assertEquals(sp.value.role, "serve", "the processor service serves the schema processor-migrate keeps");
+    assertEquals(sp.value.clickhouseUser, p.value.clickhouseUser, "its own queries as the admin");
+    assertEquals(
+      [sp.value.clickhouseReaderUser, sp.value.clickhouseReaderPassword],
+      ["reader", server.environment!.CLICKHOUSE_READER_PASSWORD],
+      "the console's statements as the server's read-only reader",
+    );
+    assert(
+      publishedTargets(served).includes(sp.value.port) &&
+        (served.ports ?? []).every((port) => String(port).startsWith("127.0.0.1:")),
+      "the dashboard is published on this machine only",
+    );
 
     const topics = s.services["kafka-topics"];
     const t = readsOf(topicSetupFromEnv, topics.environment);

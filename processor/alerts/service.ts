@@ -3,6 +3,7 @@
 // does not lose them), and keep what the dashboard shows: firing alerts and recent transitions.
 import { type Alert, evaluate, type Observation } from "./evaluate.ts";
 import type { Notifier } from "./notify.ts";
+import type { AlertStore } from "./store.ts";
 import { observe, type ObserveSources, READS_EVENTS } from "./observe.ts";
 import { breaches, type Rule, type RulesFile } from "./rules.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
@@ -13,6 +14,8 @@ export type AlertServiceOptions = {
   config: RulesFile;
   sources: ObserveSources;
   notifiers: Notifier[];
+  /** Keeps firing alerts and transitions across restarts; without one they live in memory only. */
+  store?: AlertStore;
   clock?: () => number;
   /** How many past transitions the dashboard lists. */
   keepRecent?: number;
@@ -28,7 +31,8 @@ export type AlertsView = {
 };
 
 export class AlertService {
-  #o: Required<AlertServiceOptions>;
+  #o: Required<Omit<AlertServiceOptions, "store">> & Pick<AlertServiceOptions, "store">;
+  #loaded = false;
   #firing = new Map<string, Alert>();
   #recent: Alert[] = [];
   #outbox = new Map<string, Alert[]>();
@@ -60,8 +64,22 @@ export class AlertService {
     this.#errors.set(ruleId, message);
   }
 
+  /** The state the previous run left: what was firing stays firing, without a second notification. */
+  async #load(): Promise<void> {
+    if (this.#loaded || !this.#o.store) return;
+    const { firing, recent } = await this.#o.store.load(this.#o.keepRecent);
+    this.#firing = new Map(firing.map((a) => [a.alert_id, a]));
+    this.#recent = recent;
+    this.#loaded = true;
+    if (firing.length > 0) {
+      this.#o.log.info("alerts still firing", { alert_ids: firing.map((a) => a.alert_id) });
+    }
+  }
+
   /** One evaluation round; returns the transitions it made. */
   async tick(): Promise<Alert[]> {
+    // Nothing is evaluated before the stored state is read: a round on an empty state would fire again.
+    await this.#load();
     const now = this.#o.clock();
     const observed = new Map<string, Observation[]>();
     const { rules } = this.#o.config;
@@ -81,6 +99,14 @@ export class AlertService {
       firing: this.#firing,
       now,
     });
+    // Stored before it is delivered: a restart between the two loses that delivery (the outboxes live in
+    // memory) rather than sending it twice; a failed write leaves the state in memory only, and says so.
+    await this.#o.store?.save(transitions).catch((error) =>
+      this.#o.log.error("alert state not saved: a restart may fire these again", {
+        alert_ids: transitions.map((t) => t.alert_id),
+        error: (error as Error).message,
+      })
+    );
     this.#firing = firing;
     this.#evaluatedAt = now;
     this.#recent = [...transitions.toReversed(), ...this.#recent].slice(0, this.#o.keepRecent);

@@ -8,6 +8,7 @@ import type { Notifier } from "./notify.ts";
 import { ALERT_QUERIES, type AlertQuery } from "./observe.ts";
 import { parseRules } from "./rules.ts";
 import { AlertService } from "./service.ts";
+import { type AlertStore, MemoryAlertStore } from "./store.ts";
 import { createLogger } from "../../lib/log.ts";
 
 const queries = Object.fromEntries(ALERT_QUERIES.map((q) => [q, `-- ${q}`])) as Record<AlertQuery, string>;
@@ -43,6 +44,7 @@ function setup(
   rulesJson: unknown,
   values: Partial<Record<AlertQuery, () => Record<string, unknown>[]>>,
   kafka?: OffsetSource,
+  store?: AlertStore,
 ) {
   let now = Date.UTC(2025, 10, 22, 10, 0, 0);
   const calls: { sql: string; params: Params }[] = [];
@@ -58,6 +60,7 @@ function setup(
     config: parseRules(JSON.stringify(rulesJson)),
     sources: { run, queries, kafka },
     notifiers: [kafkaNotifier, webhook],
+    store,
     clock: () => now,
     log: createLogger("alerts", { format: "text", write: (line) => logs.push(line) }),
   });
@@ -198,4 +201,29 @@ Deno.test("AlertService: while a consumer-lag rule breaches, the rules that read
   await t.service.tick();
   assertEquals(queried(), ["conversion_rate", "ingest_errors"]);
   assertEquals(t.service.view().rules.find((r) => r.id === "low-conversion")?.error, undefined);
+});
+
+Deno.test("AlertService: after a restart, an alert still firing is neither sent again nor forgotten, and resolves once", async () => {
+  const rules = {
+    rules: [{ id: "errors", kind: "ingest_errors", threshold: 5, windowSeconds: 60 }],
+  };
+  const store = new MemoryAlertStore();
+  let errors = 30;
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: errors }] };
+  const before = setup(rules, values, undefined, store);
+  await before.service.tick();
+  assertEquals(before.webhook.sent.map((a) => [a.alert_id, a.status]), [["errors:pipeline", "firing"]]);
+  // The processor restarts: a new service on the same store, the condition still holding.
+  const after = setup(rules, values, undefined, store);
+  await after.service.tick();
+  await after.service.tick();
+  strictEqual(after.webhook.sent.length, 0, "no second firing");
+  assertEquals(after.service.view().firing.map((a) => a.alert_id), ["errors:pipeline"]);
+  assertEquals(after.service.view().recent.map((a) => `${a.alert_id}:${a.status}`), [
+    "errors:pipeline:firing",
+  ]);
+  errors = 0;
+  await after.service.tick();
+  assertEquals(after.webhook.sent.map((a) => [a.alert_id, a.status]), [["errors:pipeline", "resolved"]]);
+  assertEquals(store.saved.map((a) => a.status), ["firing", "resolved"]);
 });

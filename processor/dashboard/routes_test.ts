@@ -51,6 +51,9 @@ class FakeEngine implements Engine {
   async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
   }
+  writeOwn(): Promise<void> {
+    return Promise.reject(new Error("not used"));
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }

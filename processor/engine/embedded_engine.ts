@@ -53,6 +53,11 @@ export class EmbeddedEngine extends EngineBase {
     this.#withSettings = this.#open();
   }
 
+  /** On the admin session (below), which no SQL user's statement reaches. */
+  writeOwn(sql: string, params: Record<string, unknown>): Promise<void> {
+    return this.admin().writeOwn(sql, params);
+  }
+
   async command(sql: string): Promise<void> {
     await this.#session.queryAsync(sql).catch(asEngineError);
   }
@@ -117,7 +122,8 @@ export class EmbeddedEngine extends EngineBase {
   }
 
   /**
-   * The processor's own writable user for its admin tasks (processor/admin.ts: a shopper's erasure):
+   * The processor's own writable user for its admin tasks (processor/admin.ts: a shopper's erasure; the
+   * alert state, `writeOwn`):
    * a session of its own, which lockReadOnly leaves as it is and no SQL user's statement reaches.
    */
   admin(): EngineBase {
@@ -130,6 +136,9 @@ export class EmbeddedEngine extends EngineBase {
         }
         query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
           return runOn(session, sql, options);
+        }
+        async writeOwn(sql: string, params: Record<string, unknown>): Promise<void> {
+          await runOn(session, sql, { params });
         }
         close(): Promise<void> {
           session.close();

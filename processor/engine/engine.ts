@@ -19,6 +19,12 @@ export interface Engine {
   /** Runs one statement that returns nothing (DDL, INSERT). */
   command(sql: string): Promise<void>;
   /**
+   * A write of the processor's own state (the alert state, clickhouse/017_alerts.sql) with bound
+   * parameters: embedded, on a session of its own that no SQL user reaches (the others are read-only);
+   * on a server, as the processor's own user (CLICKHOUSE_USER), never the reader.
+   */
+  writeOwn(sql: string, params: Record<string, unknown>): Promise<void>;
+  /**
    * Runs one read statement and returns its output in `format` (ignored when the SQL has FORMAT).
    * `settings` (ClickHouse's text of each value) are for the processor's own SQL files only: the
    * SQL endpoint's session cannot change settings.
@@ -37,6 +43,7 @@ export interface Engine {
 export abstract class EngineBase implements Engine {
   abstract readonly kind: Engine["kind"];
   abstract command(sql: string): Promise<void>;
+  abstract writeOwn(sql: string, params: Record<string, unknown>): Promise<void>;
   abstract query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   abstract close(): Promise<void>;
 

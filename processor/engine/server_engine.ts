@@ -1,5 +1,5 @@
 // A ClickHouse server reached through @clickhouse/client (CLICKHOUSE_URL set).
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, createClient, type DataFormat } from "@clickhouse/client";
 import { Buffer } from "node:buffer";
 import { EngineBase, EngineError, type QueryOptions, type QueryResult } from "./engine.ts";
 
@@ -25,15 +25,22 @@ export class ServerEngine extends EngineBase {
     await this.#client.command({ query: sql }).catch(asEngineError);
   }
 
+  async writeOwn(sql: string, params: Record<string, unknown>): Promise<void> {
+    await this.#client.command({ query: sql, query_params: params }).catch(asEngineError);
+  }
+
   async query(
     sql: string,
     { format = "TabSeparated", params, settings }: QueryOptions = {},
   ): Promise<QueryResult> {
     const started = performance.now();
+    // The format as the HTTP interface's default_format, not a FORMAT clause appended to the text: in
+    // `EXPLAIN AST SELECT 1 FORMAT JSONEachRow` the clause belongs to the SELECT, and the EXPLAIN (the SQL
+    // guard's own statement) answered in TSV.
     const result = await this.#client.exec({
-      query: /\bFORMAT\s+\w+\s*;?\s*$/i.test(sql) ? sql : `${sql}\nFORMAT ${format}`,
+      query: sql,
       query_params: params,
-      clickhouse_settings: settings,
+      clickhouse_settings: { ...settings, default_format: format as DataFormat },
     }).catch(asEngineError);
     const chunks: Uint8Array[] = [];
     for await (const chunk of result.stream) chunks.push(chunk as Uint8Array);

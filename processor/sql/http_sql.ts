@@ -102,7 +102,7 @@ export function sqlHttpApp({ engine, users }: { engine: Engine; users: SqlUsers 
     const format = c.req.query("default_format") ?? "TabSeparated";
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(c.req.queries())) {
-      if (key.startsWith("param_")) params[key.slice(6)] = value[0];
+      if (key.startsWith("param_")) params[key.slice(6)] = unescapeParam(value[0]);
     }
     const queryId = c.req.query("query_id") ?? crypto.randomUUID();
     try {
@@ -126,4 +126,24 @@ export function sqlHttpApp({ engine, users }: { engine: Engine; users: SqlUsers 
   });
 
   return app;
+}
+
+const ESCAPES: Record<string, string> = {
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  "0": "\0",
+  a: "\x07",
+  v: "\v",
+};
+
+/**
+ * A `param_` value as ClickHouse reads it: in its escaped text format, so `\n` is a line break and `\\`
+ * one backslash. @clickhouse/client escapes each value so (a statement with line breaks or quotes as a
+ * parameter arrived with literal backslashes); curl users who send plain text see no difference.
+ */
+export function unescapeParam(value: string): string {
+  return value.replace(/\\(.)/gs, (_, ch: string) => ESCAPES[ch] ?? ch);
 }

@@ -19,6 +19,9 @@ const PARAMS = {
   to: "2025-11-22 11:00:00",
   window_s: "600",
   min_volume: "5",
+  // The dashboard's filter (none): its panels pass it to parameterized views, which the parse needs set.
+  filter_dim: "",
+  filter_value: "",
 };
 
 async function refusal(guard: SqlGuard, sql: string, params: Record<string, string> = {}) {

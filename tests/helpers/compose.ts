@@ -62,6 +62,7 @@ globalThis.addEventListener("unload", () => Deno.removeSync(sitesFile));
 export const operatorVars: Record<string, string> = {
   CLICKHOUSE_ADMIN_PASSWORD: "admin-password-of-the-test",
   CLICKHOUSE_READER_PASSWORD: "reader-password-of-the-test",
+  PROCESSOR_SQL_PASSWORD: "dashboard-password-of-the-test",
   COLLECTOR_SITES: sitesFile,
 };
 

@@ -135,7 +135,7 @@ export function skewedCopies(emissions: Emission[], now: number): Batch[] {
 
 // Messages that are not events: not JSON; JSON that is not an event; an object that only looks like
 // JSON; a message of two such lines around an empty one (one ingest error per line, the empty line
-// skipped: clickhouse/017_kafka.sql).
+// skipped: clickhouse/018_kafka.sql).
 export const NOT_EVENTS = [
   "{not json",
   '{"site":"truth","hello":1}',
