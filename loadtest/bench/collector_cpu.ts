@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort } from "../../lib/process.ts";
+import { freePort, waitForHttp } from "../../lib/process.ts";
 import { cpuDuring } from "./cpu.ts";
 import { peakRssDuring } from "./rss.ts";
 import { batchBody } from "./throughput.ts";
@@ -47,11 +47,10 @@ const collector = new Deno.Command(Deno.execPath(), {
 }).spawn();
 try {
   const url = `http://127.0.0.1:${port}/v1/batch/parse-only`;
-  const deadline = Date.now() + 30_000;
-  while (!(await answers(`http://127.0.0.1:${port}/health`))) {
-    if (Date.now() > deadline) throw new Error("the collector did not answer /health within 30 s");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForHttp(`http://127.0.0.1:${port}/health`, {
+    deadlineMs: 30_000,
+    service: { name: "collector", pid: collector.pid, logFile: "(its output is discarded)" },
+  });
   for (const events of values.events!.split(",").map(Number)) {
     const body = batchBody(events);
     // One request first: a refusal would measure the error path.
@@ -92,14 +91,4 @@ try {
 } finally {
   collector.kill("SIGTERM");
   await collector.status;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url);
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false; // not listening yet
-  }
 }
