@@ -5,22 +5,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { rowsOf } from "../../contract/mod.ts";
 import { post, testApp, TOPICS } from "../fixtures.ts";
-import { admitCases } from "./admit_hostile.ts";
-import { decodeCases } from "./decode_hostile.ts";
-import { type HostileCase, sites } from "./hostile.ts";
-import { readBodyCases } from "./read_body_hostile.ts";
-import { envelopeCases } from "./validate_envelope_hostile.ts";
-import { eventCases } from "./validate_event_hostile.ts";
-import { valueCases } from "./validate_value_hostile.ts";
-
-const cases: HostileCase[] = [
-  ...readBodyCases,
-  ...decodeCases,
-  ...envelopeCases,
-  ...admitCases,
-  ...eventCases,
-  ...valueCases,
-];
+import { sites } from "./hostile.ts";
+import { hostileCases as cases } from "./hostile_cases.ts";
 
 Deno.test(`hostile input: ${cases.length} cases, none answered with a 5xx, each with its own code`, async (t) => {
   ok(cases.length >= 100, `only ${cases.length} cases`);
