@@ -67,6 +67,15 @@ FROM deliveries
 WHERE is_first = 0 OR is_counted = 0
 GROUP BY site, kind, id;
 
+-- A block's further copies of an event, after its first row (the gates' views of 005 see that one only).
+CREATE MATERIALIZED VIEW IF NOT EXISTS copies_in_block_mv TO copies${LOCAL} AS
+SELECT site, 'event' AS kind, event_id AS id, count() AS copies
+FROM
+(
+    SELECT site, event_id FROM events${LOCAL} LIMIT 1, 1000000000 BY site, event_id
+)
+GROUP BY site, event_id;
+
 -- The deduplicated reading, as plain views over counted_events.
 
 -- One row per (site, event_id), replayed purchases included, with how many copies arrived.

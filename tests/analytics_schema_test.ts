@@ -239,12 +239,52 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
         "SELECT * FROM revenue_hop(size_minutes = 5, hop_minutes = 1) WHERE site = 's'",
       );
       assertEquals(again.map((r) => r.revenue), [19.99, 19.99, 19.99, 19.99, 19.99]);
+      // Copies inside one block: the block's first row in read order counts (offset 10, stamped 5 minutes
+      // later than the copies after it, so a block sorted by time would pick another), the rest are copies;
+      // the same for a purchase read twice and a replay of its order in that block.
+      await engine.command(
+        `INSERT INTO events (event_id, type, site, event_time, client_ts, received_at, user_key,
+      session_id, url, currency, order_id, revenue, items, viewport, _offset) VALUES
+      ('e4', 'page_view', 's', now64(3) + INTERVAL 10 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/', '', '', 0, [], '390x844', 10),
+      ('e4', 'page_view', 's', now64(3) + INTERVAL 5 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/', '', '', 0, [], '390x844', 11),
+      ('e4', 'page_view', 's', now64(3) + INTERVAL 5 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/', '', '', 0, [], '390x844', 12),
+      ('e5', 'purchase', 's', now64(3) + INTERVAL 10 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o2', 5, [('p1', 1, 5)], '390x844', 10),
+      ('e5', 'purchase', 's', now64(3) + INTERVAL 5 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o2', 5, [('p1', 1, 5)], '390x844', 11),
+      ('e6', 'purchase', 's', now64(3) + INTERVAL 5 MINUTE, now64(3), now64(3), 'u1', 's1', 'https://x.test/ty', 'EUR', 'o2', 5, [('p1', 1, 5)], '390x844', 12)`,
+      );
+      assertEquals(
+        await engine.rows(
+          `SELECT event_id, _offset AS offset, is_replay FROM counted_events
+          WHERE site = 's' AND event_id IN ('e4', 'e5', 'e6') ORDER BY event_id`,
+        ),
+        [
+          { event_id: "e4", offset: 10, is_replay: 0 },
+          { event_id: "e5", offset: 10, is_replay: 0 },
+          { event_id: "e6", offset: 12, is_replay: 1 },
+        ],
+      );
+      assertEquals(
+        await engine.rows(
+          "SELECT kind, id, sum(copies) AS copies FROM copies WHERE site = 's' GROUP BY kind, id ORDER BY kind, id",
+        ),
+        [
+          { kind: "event", id: "e1", copies: 1 },
+          { kind: "event", id: "e4", copies: 2 },
+          { kind: "event", id: "e5", copies: 1 },
+          { kind: "order", id: "o1", copies: 1 },
+          { kind: "order", id: "o2", copies: 1 },
+        ],
+      );
       // Locked as the processor locks it: plain queries take no settings; queries with settings (the
       // processor's own files, on the readonly = 2 session) filter but still cannot write.
       await engine.lockReadOnly({ maxExecutionTimeS: 30, maxResultRows: 1000 });
-      const filtered = await engine.rows("SELECT event_id FROM events ORDER BY event_id", {}, {
-        additional_table_filters: "{'events': 'type = \\'purchase\\''}",
-      });
+      const filtered = await engine.rows(
+        "SELECT event_id FROM events WHERE event_id < 'e4' ORDER BY event_id",
+        {},
+        {
+          additional_table_filters: "{'events': 'type = \\'purchase\\''}",
+        },
+      );
       assertEquals(filtered, [{ event_id: "e2" }, { event_id: "e3" }]);
       await rejects(
         engine.rows("INSERT INTO products (id) VALUES ('x')", {}, { max_threads: "1" }),
