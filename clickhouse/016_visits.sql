@@ -354,6 +354,7 @@ FROM
         SELECT site, session_id, user_key, toString(type) AS type, path(url) AS page, currency, revenue
         FROM counted_events
         WHERE site = {site:String} AND is_replay = 0 AND {filter_dim:String} != ''
+          AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} + INTERVAL 1 HOUR
           AND toStartOfInterval(event_time, toIntervalSecond(step)) >= {from:DateTime('UTC')}
           AND toStartOfInterval(event_time, toIntervalSecond(step)) < {to:DateTime('UTC')}
           AND session_id IN (SELECT session_id FROM filtered_sessions(site = {site:String}, filter_dim = {filter_dim:String},

@@ -21,8 +21,10 @@ FROM
         user_key,
         type,
         product_id,
-        if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, toStartOfHour(event_time), toStartOfMinute(event_time))
-            AS bucket
+        -- Hours of the site's time zone (counted_events.utc_offset), as funnel_1h's.
+        if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400,
+            toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset),
+            toStartOfMinute(event_time)) AS bucket
     FROM counted_events
     WHERE site = {site:String} AND is_replay = 0 AND type IN ('page_view', 'product_view', 'add_to_cart', 'begin_checkout', 'purchase')
       AND event_time >= toStartOfHour({from:DateTime('UTC')})

@@ -36,12 +36,15 @@ FROM
         uniqExactStateIf(user_key, type = 'purchase') AS purchasers
     FROM counted_events
     WHERE site = {site:String} AND is_replay = 0 AND {filter_dim:String} != ''
-      AND toStartOfInterval(event_time,
-              toIntervalSecond(if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60)))
-          >= {from:DateTime('UTC')}
-      AND toStartOfInterval(event_time,
-              toIntervalSecond(if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60)))
-          < {to:DateTime('UTC')}
+      -- A bound the primary key can use (a zone's hour starts at most 14 hours from UTC's) ...
+      AND event_time >= {from:DateTime('UTC')} - INTERVAL 1 DAY AND event_time < {to:DateTime('UTC')} + INTERVAL 1 DAY
+      -- ... then the buckets the unfiltered branches read: minutes, or the site's hours (traffic_hours').
+      AND if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400,
+              toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset),
+              toStartOfMinute(event_time)) >= {from:DateTime('UTC')}
+      AND if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400,
+              toStartOfHour(event_time + toIntervalSecond(utc_offset)) - toIntervalSecond(utc_offset),
+              toStartOfMinute(event_time)) < {to:DateTime('UTC')}
       AND session_id IN (SELECT session_id FROM filtered_sessions(site = {site:String}, filter_dim = {filter_dim:String},
           filter_value = {filter_value:String}))
 )
