@@ -105,14 +105,15 @@ DELETE FROM session_gate
 WHERE id IN (SELECT concat(site, ':', session_id) FROM erase_sessions);
 
 -- The gates' keys and the copies of the erased events and orders.
+-- The gates' keys are sipHash128(site, id) (005_first_delivery.sql).
 DELETE FROM event_gate
-WHERE id IN (
-    SELECT concat(site, ':', event_id) FROM events
+WHERE key IN (
+    SELECT sipHash128(site, event_id) FROM events
     WHERE (site, session_id) IN (SELECT site, session_id FROM erase_sessions));
 
 DELETE FROM order_gate
-WHERE id IN (
-    SELECT concat(site, ':', order_id) FROM events
+WHERE key IN (
+    SELECT sipHash128(site, order_id) FROM events
     WHERE type = 'purchase' AND (site, session_id) IN (SELECT site, session_id FROM erase_sessions));
 
 DELETE FROM copies

@@ -84,11 +84,13 @@ async function eraseAndCompare(
     ok(output.includes(`${sessions.size} sessions, ${events} events`), output);
     ok(output.includes("retention.ms"), output);
     const list = [...sessions].map((s) => `'${s}'`).join(",");
+    const ids = accepted.filter(erased).map((e) => `'${e.event_id}'`).join(",");
     const [left] = await pipeline.rows<Record<string, string>>(
       `SELECT (SELECT count() FROM events WHERE session_id IN (${list})) AS events,
-        (SELECT count() FROM counted_events WHERE session_id IN (${list})) AS counted`,
+        (SELECT count() FROM counted_events WHERE session_id IN (${list})) AS counted,
+        (SELECT count() FROM event_gate WHERE key IN (SELECT sipHash128('${site}', arrayJoin([${ids}])))) AS gated`,
     );
-    assertEquals(left, { events: "0", counted: "0" }, "nothing of the shopper is left");
+    assertEquals(left, { events: "0", counted: "0", gated: "0" }, "nothing of the shopper is left");
   });
 
   // The truth without the shopper: their events neither sent nor delivered.
