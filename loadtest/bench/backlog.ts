@@ -3,6 +3,7 @@
 // over the last `days` days (24 hours unless told) across a seeded catalogue so dashboard queries
 // see realistic data.
 import { Producer, stringSerializers } from "@platformatic/kafka";
+import type { SinkMessage } from "../../collector/sinks/sink.ts";
 import { type Event, type KafkaRow, toKafkaRow } from "../../contract/mod.ts";
 import { eventMessages } from "../../collector/stages/publish.ts";
 import { buildCatalogue } from "../catalogue.ts";
@@ -28,32 +29,28 @@ const TYPES = [
   "purchase",
 ] as const;
 
-export async function produceBacklog(
-  { bootstrap, topic, events, perMessage = 1, days = 1, site = "bench", now = Date.now(), onProgress }: {
-    bootstrap: string;
-    topic: string;
-    events: number;
-    /** Events per Kafka message, at most; the collector joins a produce's events per partition. */
-    perMessage?: number;
-    /** How far back sessions start: 1 for a catch-up of recent events, 30 for a month of history. */
-    days?: number;
-    site?: string;
-    now?: number;
-    onProgress?: (sent: number) => void;
-  },
-): Promise<{ events: number; seconds: number }> {
+/** The shape of a backlog: how many events, how they sit in messages and how far back they go. */
+export type BacklogShape = {
+  events: number;
+  /** Events per Kafka message, at most; the collector joins a produce's events per partition. */
+  perMessage?: number;
+  /** How far back sessions start: 1 for a catch-up of recent events, 30 for a month of history. */
+  days?: number;
+  site?: string;
+  now?: number;
+};
+
+/**
+ * The backlog's messages for the events topic, a batch at a time with its number of events (seeded:
+ * the same events each run but for their ids).
+ */
+export function* backlogBatches(
+  topic: string,
+  { events, perMessage = 1, days = 1, site = "bench", now = Date.now() }: BacklogShape,
+): Generator<{ messages: SinkMessage[]; events: number }> {
   const catalogue = buildCatalogue({ seed: 7, users: 2000 });
   const rng = new Rng(7);
-  const producer = new Producer({
-    clientId: "shoptrail-bench",
-    bootstrapBrokers: [bootstrap],
-    serializers: stringSerializers,
-    acks: 1,
-    compression: "lz4",
-  });
-  const started = performance.now();
   const batch = 6_000;
-  const inFlight = new Set<Promise<unknown>>();
   let sessionTs = now;
   for (let sent = 0; sent < events; sent += batch) {
     const rows: KafkaRow[] = [];
@@ -112,13 +109,36 @@ export async function produceBacklog(
         (_, i) => ({ ...m, value: lines.slice(i * perMessage, (i + 1) * perMessage).join("\n") }),
       );
     });
+    yield { messages, events: rows.length };
+  }
+}
+
+export async function produceBacklog(
+  { bootstrap, topic, onProgress, ...shape }: BacklogShape & {
+    bootstrap: string;
+    topic: string;
+    onProgress?: (sent: number) => void;
+  },
+): Promise<{ events: number; seconds: number }> {
+  const producer = new Producer({
+    clientId: "shoptrail-bench",
+    bootstrapBrokers: [bootstrap],
+    serializers: stringSerializers,
+    acks: 1,
+    compression: "lz4",
+  });
+  const started = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  let sent = 0;
+  for (const { messages, events } of backlogBatches(topic, shape)) {
     const send = producer.send({ messages });
     inFlight.add(send);
     send.finally(() => inFlight.delete(send));
     if (inFlight.size >= 4) await Promise.race(inFlight);
-    onProgress?.(sent + rows.length);
+    sent += events;
+    onProgress?.(sent);
   }
   await Promise.all(inFlight);
   await producer.close();
-  return { events, seconds: (performance.now() - started) / 1000 };
+  return { events: shape.events, seconds: (performance.now() - started) / 1000 };
 }
