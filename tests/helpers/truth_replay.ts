@@ -75,14 +75,23 @@ export async function chainCaughtUp(pipeline: TestPipeline): Promise<void> {
           (SELECT sum(views) FROM product_hours) AS hourly_product_views,
           (SELECT sum(views) FROM product_minutes) AS minute_product_views,
           (SELECT uniqExactIf((site, session_id), is_replay = 0) FROM counted_events) AS all_sessions,
-          (SELECT sum(sessions) FROM session_starts) AS started_sessions`,
+          (SELECT sum(sessions) FROM session_starts) AS started_sessions,
+          (SELECT sum(carts) FROM cart_states) AS carts,
+          (SELECT sum(carts) FROM cart_minutes) AS minute_carts,
+          (SELECT sum(orders) FROM revenue_five_minutes) AS five_minute_orders,
+          (SELECT sum(orders) FROM revenue_hours) AS hour_orders,
+          (SELECT sum(views) FROM product_days) AS daily_product_views`,
       ),
     // Every table the chain writes: the views of one table run one after another, in no fixed order.
     ([r]) =>
       r.ids === r.counted && r.counted === r.gated && r.views === r.hourly_views &&
       r.sessions === r.daily_sessions && r.orders === r.minute_orders &&
       Number(r.product_orders) >= Number(r.orders_with_lines) && r.product_views === r.hourly_product_views &&
-      r.product_views === r.minute_product_views && r.all_sessions === r.started_sessions,
+      r.product_views === r.minute_product_views && r.all_sessions === r.started_sessions &&
+      // and the sums chained from those tables (a CI run's kill fell between cart_states and cart_minutes)
+      r.carts === r.minute_carts && r.minute_orders === r.five_minute_orders &&
+      r.minute_orders === r.hour_orders &&
+      r.hourly_product_views === r.daily_product_views,
     { what: "the aggregate views caught up with events", deadlineMs: 60_000, intervalMs: 250 },
   );
 }
