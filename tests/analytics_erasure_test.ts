@@ -171,6 +171,12 @@ Deno.test("after `deno task erase`, every analytics table equals the truth witho
       { what: "every delivery in ClickHouse", deadlineMs: 120_000, intervalMs: 250 },
     );
     await chainCaughtUp(pipeline);
+    // The catalogue arrives through its own Kafka tables, which the erase pauses with the others.
+    await pollUntil(
+      () => pipeline.rows<{ n: string }>("SELECT count() AS n FROM products FINAL"),
+      ([r]) => Number(r.n) === catalogue.products.length,
+      { what: "the catalogue's products in ClickHouse", deadlineMs: 60_000, intervalMs: 250 },
+    );
 
     /** A shop's truth now, as it stands (for dim_product, which counts every site). */
     const truthNow = async (shop: Shop, accepted: Event[]) => {
