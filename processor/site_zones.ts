@@ -21,12 +21,8 @@ function offsetAt(format: Intl.DateTimeFormat, unixS: number): number {
   return (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) / 1000) - unixS;
 }
 
-/**
- * The zone's offsets between two years (UTC), scanned a day at a time and each change found to the
- * second: zones change their offset at most once a day. Outside the years the nearest offset holds.
- */
-export function zoneOffsets(timeZone: string, { fromYear = 2000, toYear = 2060 } = {}): ZoneOffsets {
-  const format = new Intl.DateTimeFormat("en-US", {
+function zoneFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-US", {
     timeZone,
     hourCycle: "h23",
     year: "numeric",
@@ -36,6 +32,26 @@ export function zoneOffsets(timeZone: string, { fromYear = 2000, toYear = 2060 }
     minute: "numeric",
     second: "numeric",
   });
+}
+
+/**
+ * The UTC instant (Unix ms) at which a local day begins in the zone: its wall-clock midnight less the
+ * offset in force then (found in two steps, as the offset at the guess may differ across a change).
+ * The dashboard's custom dates are the site's days.
+ */
+export function localMidnightUtc(timeZone: string, year: number, month: number, day: number): number {
+  const format = zoneFormat(timeZone);
+  const wall = Date.UTC(year, month - 1, day) / 1000;
+  const guess = wall - offsetAt(format, wall);
+  return (wall - offsetAt(format, guess)) * 1000;
+}
+
+/**
+ * The zone's offsets between two years (UTC), scanned a day at a time and each change found to the
+ * second: zones change their offset at most once a day. Outside the years the nearest offset holds.
+ */
+export function zoneOffsets(timeZone: string, { fromYear = 2000, toYear = 2060 } = {}): ZoneOffsets {
+  const format = zoneFormat(timeZone);
   const start = Date.UTC(fromYear, 0, 1) / 1000, end = Date.UTC(toYear, 0, 1) / 1000;
   const changes: number[] = [];
   const offsets = [offsetAt(format, start)];

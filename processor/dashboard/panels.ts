@@ -19,7 +19,12 @@ export type PanelSources = {
   alerts?: () => unknown;
 };
 
-export type PanelRequest = { site?: string; window: Window; filter?: Filter };
+export type PanelRequest = {
+  site?: string;
+  /** The window in the site's time zone (IANA), once the site is known. */
+  window: (timeZone: string) => Window;
+  filter?: Filter;
+};
 
 /** A panel's query failed: which panel, and the engine's error (a timeout on a large site, say). */
 export class PanelError extends Error {
@@ -56,7 +61,7 @@ export function panelParams(
 }
 
 export async function loadPanels(sources: PanelSources, request: PanelRequest) {
-  const { window, filter } = request;
+  const { filter } = request;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -74,6 +79,12 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     () => sources.run<{ site: string; events: string }>(sources.queries.sites, {}),
   );
   const site = request.site || sites[0]?.site || "demo";
+  const zone = await timed(
+    "site_zone",
+    () => sources.run<{ time_zone: string }>(sources.queries.site_zone, { site }),
+  );
+  const timeZone = zone[0]?.time_zone || "UTC";
+  const window = request.window(timeZone);
   const params = panelParams(site, window, filter);
   const previousParams = panelParams(site, previousOf(window), filter);
   /** Each panel's file and parameters, as run: the test and the console rerun exactly these. */
@@ -125,6 +136,8 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   return {
     site,
     sites: sites.map((s) => s.site),
+    /** The site's time zone (IANA): the custom dates' days, the charts' and labels' hours. */
+    timeZone,
     range: window.range,
     filter: filter ?? null,
     /** The charts' step in seconds. */

@@ -26,6 +26,7 @@ export const PANEL_QUERIES = [
   "ingest_now",
   "kafka_consumers",
   "sites",
+  "site_zone",
 ] as const;
 export type PanelQuery = typeof PANEL_QUERIES[number];
 export type QueryFiles<N extends string = PanelQuery> = Files<N>;

@@ -97,24 +97,26 @@ export async function dashboardRoutes(o: DashboardOptions) {
   });
 
   app.get("/api/panels", async (c) => {
-    let window, filter;
+    const now = (o.clock ?? Date.now)();
     try {
-      window = windowOf(c.req.query(), (o.clock ?? Date.now)());
-      filter = filterOf(c.req.query("filter"));
-    } catch (error) {
-      if (!(error instanceof WindowError)) throw error;
-      return c.json({ error: { code: error.code, message: error.message } }, 400);
-    }
-    try {
+      const filter = filterOf(c.req.query("filter"));
       return c.json(
         await loadPanels({
           run,
           queries,
           kafka: o.kafka,
           alerts: o.alerts && (() => o.alerts!.view()),
-        }, { site: c.req.query("site"), window, filter }),
+        }, {
+          site: c.req.query("site"),
+          // Taken once the site's time zone is known: custom dates are its days.
+          window: (timeZone) => windowOf(c.req.query(), now, timeZone),
+          filter,
+        }),
       );
     } catch (error) {
+      if (error instanceof WindowError) {
+        return c.json({ error: { code: error.code, message: error.message } }, 400);
+      }
       if (!(error instanceof PanelError)) throw error;
       const code = error.cause instanceof EngineError ? error.cause.code : 0;
       return c.json({

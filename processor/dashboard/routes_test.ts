@@ -134,7 +134,7 @@ Deno.test("/api/panels with ?filter= runs the filtered files and passes the filt
   ok(panelCalls.every((c) => c.params?.filter_dim === "country" && c.params?.filter_value === "DE"));
 });
 
-Deno.test("/api/panels takes custom dates as whole UTC days, today ending at the clock's second", async () => {
+Deno.test("/api/panels takes custom dates as whole UTC days for a site in UTC, today ending at the clock's second", async () => {
   const { app } = await setup();
   const body = await (await app.request("/api/panels?from=2025-11-20&to=2025-11-22", { headers: api }))
     .json();
@@ -150,6 +150,30 @@ Deno.test("/api/panels takes custom dates as whole UTC days, today ending at the
     "2025-11-22 00:00:00",
     60,
   ]);
+});
+
+Deno.test("/api/panels takes custom dates as the site's days: Sydney's midnights in UTC", async () => {
+  const { app, engine } = await setup();
+  engine.answers.site_zone = [{ time_zone: "Australia/Sydney" }];
+  const body =
+    await (await app.request("/api/panels?site=shop-b&from=2025-11-20&to=2025-11-21", { headers: api }))
+      .json();
+  // November is daylight saving time there (UTC+11): local midnight is 13:00 UTC the day before.
+  assertEquals([body.timeZone, body.params.from, body.params.to], [
+    "Australia/Sydney",
+    "2025-11-19 13:00:00",
+    "2025-11-21 13:00:00",
+  ]);
+  const zoneCall = engine.calls.find((c) => c.sql.startsWith("-- site_zone"));
+  strictEqual(zoneCall?.params?.site, "shop-b");
+  // Across the change to daylight saving (5 October 2025, 02:00 → 03:00): a day of 23 hours.
+  const change = await (await app.request("/api/panels?from=2025-10-05&to=2025-10-05", { headers: api }))
+    .json();
+  assertEquals([change.params.from, change.params.to], ["2025-10-04 14:00:00", "2025-10-05 13:00:00"]);
+  // Today in Sydney (22 November, 21:30 there) is a day the clock's UTC date has not reached yet.
+  const today = await (await app.request("/api/panels?from=2025-11-22&to=2025-11-22", { headers: api }))
+    .json();
+  assertEquals([today.params.from, today.params.to], ["2025-11-21 13:00:00", "2025-11-22 10:30:15"]);
 });
 
 Deno.test("/api/panels refuses an unknown range, bad dates and a bad filter with a code and a message", async () => {

@@ -1,7 +1,8 @@
-// What one refresh covers: a named range ending at the refresh's second, or whole UTC days picked by
-// hand; the chart step that goes with its length; the previous period of the same length (for the
+// What one refresh covers: a named range ending at the refresh's second, or whole days of the site's
+// time zone picked by hand; the chart step that goes with its length; the previous period of the same length (for the
 // KPIs' change); and the dashboard-wide filter (`?filter=dimension:value`). Parsed here, once, so the
 // routes answer bad input with a code and a message and the panels get plain numbers.
+import { localMidnightUtc } from "../site_zones.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -61,9 +62,12 @@ export type WindowQuery = { range?: string; from?: string; to?: string; filter?:
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The window of one refresh at `now` (Unix ms): `to` is `now` cut to the second. */
-export function windowOf(query: WindowQuery, now: number): Window {
-  if (query.from !== undefined || query.to !== undefined) return customWindow(query, now);
+/**
+ * The window of one refresh at `now` (Unix ms): `to` is `now` cut to the second. Custom dates are days
+ * of `timeZone` (the site's, IANA).
+ */
+export function windowOf(query: WindowQuery, now: number, timeZone = "UTC"): Window {
+  if (query.from !== undefined || query.to !== undefined) return customWindow(query, now, timeZone);
   const range = query.range ?? "1h";
   if (!isRange(range)) {
     throw new WindowError(
@@ -77,32 +81,39 @@ export function windowOf(query: WindowQuery, now: number): Window {
   return { range, from: to - RANGES[range], to, step: stepOf(RANGES[range]) };
 }
 
-/** Whole UTC days, `from` to `to` both included; a `to` of today ends at the refresh's second. */
-function customWindow(query: WindowQuery, now: number): Window {
-  const day = (name: "from" | "to") => {
+/**
+ * Whole days of the zone, `from` to `to` both included: from the local midnight that starts `from` to
+ * the one that ends `to` (a day of 23 or 25 hours where daylight saving changes); a `to` of today
+ * ends at the refresh's second.
+ */
+function customWindow(query: WindowQuery, now: number, timeZone: string): Window {
+  const date = (name: "from" | "to") => {
     const text = query[name];
-    const ms = text !== undefined && DATE.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
-    if (Number.isNaN(ms)) {
+    const [year, month, day] = text !== undefined && DATE.test(text) ? text.split("-").map(Number) : [];
+    if (year === undefined || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
       throw new WindowError(
         "bad_dates",
         `Custom dates need from= and to= as YYYY-MM-DD; got ${name}=${JSON.stringify(text ?? null)}`,
       );
     }
-    return ms;
+    return { year, month, day };
   };
-  const from = day("from");
-  const to = Math.min(day("to") + DAY, Math.floor(now / 1000) * 1000);
+  const first = date("from"), last = date("to");
+  const from = localMidnightUtc(timeZone, first.year, first.month, first.day);
+  const to = Math.min(
+    localMidnightUtc(timeZone, last.year, last.month, last.day + 1),
+    Math.floor(now / 1000) * 1000,
+  );
   if (to <= from) {
     throw new WindowError(
       "bad_dates",
       `from (${query.from}) must be a day before or equal to to (${query.to}), not in the future`,
     );
   }
-  if (to - from > MAX_CUSTOM_DAYS * DAY) {
-    throw new WindowError(
-      "bad_dates",
-      `Custom dates span at most ${MAX_CUSTOM_DAYS} days; got ${Math.ceil((to - from) / DAY)}`,
-    );
+  // An hour's slack: a span across a daylight saving change is an hour off whole days.
+  const days = Math.ceil((to - from) / DAY - 1 / 24);
+  if (days > MAX_CUSTOM_DAYS) {
+    throw new WindowError("bad_dates", `Custom dates span at most ${MAX_CUSTOM_DAYS} days; got ${days}`);
   }
   return { range: "custom", from, to, step: stepOf(to - from) };
 }
