@@ -23,9 +23,12 @@ import { RANGES } from "../processor/dashboard/panels.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
 import { assertShowsSql, panelLayout, readScreen, webhookReceiver } from "./helpers/dashboard.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../processor/dashboard/queries.ts";
+import { localMidnight } from "../loadtest/truth/units.ts";
 
 const SCREENSHOTS = fileURLToPath(new URL("../.cache/screenshots/", import.meta.url));
 const SITE = "dashtest";
+/** A second site, in a zone eleven or ten hours off UTC: the page's days and hours must be its. */
+const SYDNEY = { site: "dashtest-syd", timeZone: "Australia/Sydney" };
 const FORMULA = '=HYPERLINK("http://evil.example","x")';
 
 Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) => {
@@ -43,7 +46,14 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
       ],
     }),
   );
-  const p = await startTestPipeline({ env: { ALERTS_CONFIG: rulesFile, ALERTS_WEBHOOK_URL: hook.url } });
+  const sitesFile = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(
+    sitesFile,
+    JSON.stringify({ sites: [{ id: SYDNEY.site, time_zone: SYDNEY.timeZone }] }),
+  );
+  const p = await startTestPipeline({
+    env: { ALERTS_CONFIG: rulesFile, ALERTS_WEBHOOK_URL: hook.url, PROCESSOR_SITES_FILE: sitesFile },
+  });
   const browser = await launchChromium();
   const traffic = new AbortController();
   let context: BrowserContext | undefined;
@@ -240,6 +250,49 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
         );
         strictEqual(screen.previousParams.to, screen.params.from);
         await assertShowsSql(p, screen);
+      },
+    );
+
+    await t.step(
+      "a site in Australia/Sydney: custom dates are its days, the axes and labels its hours",
+      async () => {
+        const today = new Intl.DateTimeFormat("en-CA", { timeZone: SYDNEY.timeZone }).format(Date.now());
+        await page.goto(`${base}/dashboard/?site=${SYDNEY.site}&from=${today}&to=${today}`);
+        const screen = await pollUntil(
+          () => readScreen(page),
+          (s) => s.params.site === SYDNEY.site && s.refreshes > 0,
+          { deadlineMs: 30_000, intervalMs: 200, what: "the Sydney site's custom day" },
+        );
+        // The panels were queried from Sydney's midnight, 13:00 or 14:00 UTC the day before.
+        const midnight = localMidnight(Date.now(), SYDNEY.timeZone);
+        strictEqual(screen.params.from, new Date(midnight).toISOString().slice(0, 19).replace("T", " "));
+        strictEqual(screen.previousParams.to, screen.params.from);
+        strictEqual(await page.textContent("#zone"), `times in ${SYDNEY.timeZone}`);
+        // The funnel's x axis: each tick's label (uPlot's "2pm" or "2:30pm") is the tick's Sydney hour.
+        // `charts` is dashboard.js's global; _splits and _values are uPlot's ticks as last drawn.
+        const axis = await page.evaluate<{ splits: number[]; values: string[] }>(
+          "(() => { const a = charts.funnel.plot.axes[0]; return { splits: a._splits, values: a._values }; })()",
+        );
+        const hour12 = (ms: number, timeZone: string) => {
+          const h = Number(
+            new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).format(ms),
+          );
+          return `${h % 12 || 12}${h < 12 ? "am" : "pm"}`;
+        };
+        const ticks = axis.splits.map((t, i) => ({
+          t: t * 1000,
+          label: String(axis.values[i]).split("\n")[0].replace(/:\d\d/, ""),
+        })).filter((x) => /^\d{1,2}[ap]m$/.test(x.label));
+        ok(ticks.length > 0, `hour labels on the axis: ${JSON.stringify(axis)}`);
+        for (const { t, label } of ticks) strictEqual(label, hour12(t, SYDNEY.timeZone), `tick at ${t}`);
+        ok(ticks[0].label !== hour12(ticks[0].t, "UTC"), "the label is not the UTC hour");
+        // Back to the shoppers' site for the steps that follow.
+        await page.goto(`${base}/dashboard/?site=${SITE}&range=15m`);
+        await pollUntil(() => readScreen(page), (s) => s.params.site === SITE && s.refreshes > 0, {
+          deadlineMs: 30_000,
+          intervalMs: 200,
+          what: "the shoppers' site again",
+        });
       },
     );
 
@@ -452,5 +505,6 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
     await p.stop();
     await hook.close();
     await Deno.remove(rulesFile).catch(() => {});
+    await Deno.remove(sitesFile).catch(() => {});
   }
 });

@@ -9,12 +9,14 @@ const REFRESH_MS = 5000;
 const params = new URLSearchParams(location.search);
 const state = {
   range: params.get("from") ? "custom" : params.get("range") || "1h",
-  // Custom dates (YYYY-MM-DD, UTC days), when range is "custom".
+  // Custom dates (YYYY-MM-DD, the site's days), when range is "custom".
   from: params.get("from") || "",
   to: params.get("to") || "",
   // "dimension:value" from a breakdown row, or "" for all visits.
   filter: params.get("filter") || "",
   site: params.get("site") || "",
+  // The site's time zone (IANA) as the API names it: the axes and every time on the page are its.
+  timeZone: "UTC",
   live: true,
   timer: 0,
 };
@@ -34,12 +36,31 @@ const fmt = {
   money: new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
 };
 
+const clocks = new Map();
+/** A wall-clock time (Unix ms) in the site's zone: HH:MM, or HH:MM:SS with `seconds`. */
+function clockText(ms, seconds = false) {
+  const key = `${state.timeZone} ${seconds}`;
+  if (!clocks.has(key)) {
+    clocks.set(
+      key,
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: state.timeZone,
+        hourCycle: "h23",
+        hour: "2-digit",
+        minute: "2-digit",
+        ...(seconds ? { second: "2-digit" } : {}),
+      }),
+    );
+  }
+  return clocks.get(key).format(ms);
+}
+
 function format(kind, value) {
   if (value === undefined || value === null || value === "") return "–";
   const n = Number(value);
   if (kind === "percent") return fmt.percent.format(n);
   if (kind === "decimal") return fmt.decimal.format(n);
-  if (kind === "time") return new Date(n * 1000).toISOString().slice(11, 16) + " UTC";
+  if (kind === "time") return clockText(n * 1000);
   if (kind === "age") return n === 0 ? "never" : `${Math.max(0, Math.round((Date.now() - n) / 1000))} s ago`;
   return fmt.int.format(n);
 }
@@ -71,6 +92,8 @@ function chart(name, el, series, data, extra = {}) {
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
+    // The x axis and the legend's time in the site's zone, read at each draw (a new site, a new zone).
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), state.timeZone),
     axes: [{}, { size: 60 }],
     // Lines only: a point per minute is noise. The anomaly series turns its own points back on.
     series: [{}, ...series.map((s) => ({ points: { show: false }, ...s }))],
@@ -171,6 +194,8 @@ function render(d) {
   main.dataset.site = d.site;
   main.dataset.params = JSON.stringify(d.params);
   state.site = d.site;
+  state.timeZone = d.timeZone;
+  setText($("#zone"), `times in ${d.timeZone}`);
   const select = $("#site");
   const options = d.sites.includes(d.site) ? d.sites : [d.site, ...d.sites];
   if (select.dataset.options !== options.join("\n")) {
@@ -202,7 +227,7 @@ function render(d) {
   const total = Object.values(d.timings).reduce((a, b) => Math.max(a, b), 0);
   setText(
     $("#updated"),
-    `updated ${new Date(d.to).toISOString().slice(11, 19)} UTC · slowest query ${total} ms`,
+    `updated ${clockText(d.to, true)} · slowest query ${total} ms`,
   );
   main.dataset.refreshes = String(Number(main.dataset.refreshes || 0) + 1);
 }

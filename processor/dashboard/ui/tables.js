@@ -1,7 +1,7 @@
 // The dashboard's tables and lists (top products, Kafka lag, revenue totals, consumers, alerts),
 // rendered in place: a table's HTML is replaced only when it changed. Loaded before dashboard.js,
 // whose helpers ($, format, setText, fmt) they use when called.
-/* global $, fmt, format, setText (dashboard.js) */
+/* global $, fmt, format, clockText, setText (dashboard.js) */
 "use strict";
 
 function rows(tbody, items, cells) {
@@ -70,7 +70,7 @@ function renderAlerts(d) {
   );
   const item = (a) =>
     `<li class="${a.status}" data-alert="${escape(a.alert_id)}" data-status="${a.status}">` +
-    `${escape(new Date(a.at).toISOString().slice(11, 19))} ${escape(a.message)}</li>`;
+    `${escape(clockText(a.at, true))} ${escape(a.message)}</li>`;
   const broken = view.rules.filter((r) => r.error).map((r) =>
     `<li class="firing">${escape(r.id)} not evaluated: ${escape(r.error)}</li>`
   );
