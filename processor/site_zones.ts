@@ -47,6 +47,33 @@ export function localMidnightUtc(timeZone: string, year: number, month: number, 
 }
 
 /**
+ * The zone's hours that overlap [from, to) (Unix s), each as the UTC instant it starts: the keys of
+ * the hourly tables (traffic_hours: toStartOfHour(t + offset) - offset), which begin at :30 UTC in a
+ * zone such as Asia/Kolkata, at :15 in Asia/Kathmandu. The dashboard plots its hourly charts on them.
+ */
+export function localHours(timeZone: string, from: number, to: number): number[] {
+  const format = zoneFormat(timeZone);
+  const hours: number[] = [];
+  const add = (t: number, offset: number) => {
+    const start = t - ((t + offset) % 3600 + 3600) % 3600;
+    if (start < to && start !== hours[hours.length - 1]) hours.push(start);
+  };
+  let before = offsetAt(format, from);
+  add(from, before);
+  // A point in each hour while the offset holds; where it changed, one every quarter hour since the
+  // last point too, as zones change on quarter hours and by quarter hours.
+  for (let t = from + 3600; t - 3600 < to; t += 3600) {
+    const offset = offsetAt(format, t);
+    if (offset !== before) {
+      for (let q = t - 3600 + 900; q < t; q += 900) add(q, offsetAt(format, q));
+    }
+    add(t, offset);
+    before = offset;
+  }
+  return hours;
+}
+
+/**
  * The zone's offsets between two years (UTC), scanned a day at a time and each change found to the
  * second: zones change their offset at most once a day. Outside the years the nearest offset holds.
  */

@@ -6,6 +6,7 @@
 // filtered visits' counted events); the breakdowns and the funnel steps take the filter themselves;
 // top products, the anomalies and the pipeline's panels stay the site's (the page says so).
 import type { OffsetSource } from "../kafka_offsets.ts";
+import { localHours } from "../site_zones.ts";
 import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
 import { type Filter, previousOf, type Window } from "./window.ts";
 
@@ -142,6 +143,11 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     filter: filter ?? null,
     /** The charts' step in seconds. */
     step: window.step,
+    /**
+     * For a step of an hour, the site's hours overlapping the window (Unix s, each the UTC instant it
+     * starts, as the hourly tables key them: :30 UTC in a zone half an hour off); null for minutes.
+     */
+    hours: window.step === 3600 ? localHours(timeZone, window.from / 1000, window.to / 1000) : null,
     /** The window every query used, as the SQL parameters and as Unix ms; the previous period's. */
     params,
     previousParams,

@@ -3,6 +3,7 @@ import { deepStrictEqual as assertEquals, doesNotMatch, match, ok, strictEqual }
 import { type Engine, EngineError, parseRows, type QueryResult } from "../engine/engine.ts";
 import { dashboardRoutes } from "./routes.ts";
 import { PANEL_QUERIES, type QueryFiles } from "./queries.ts";
+import { zoneOffsets } from "../site_zones.ts";
 
 const queries = Object.fromEntries(PANEL_QUERIES.map((name) => [name, `-- ${name}\nSELECT 1`])) as QueryFiles;
 const NOW = Date.UTC(2025, 10, 22, 10, 30, 15, 500);
@@ -174,6 +175,44 @@ Deno.test("/api/panels takes custom dates as the site's days: Sydney's midnights
   const today = await (await app.request("/api/panels?from=2025-11-22&to=2025-11-22", { headers: api }))
     .json();
   assertEquals([today.params.from, today.params.to], ["2025-11-21 13:00:00", "2025-11-22 10:30:15"]);
+});
+
+/**
+ * The hour keys an hourly table holds for events every minute of [from, to) (Unix s), computed as
+ * traffic_hours_mv does: toStartOfHour(event_time + utc_offset) - utc_offset, the offset looked up in
+ * site_zones' changes and offsets as counted_events does.
+ */
+function tableHourKeys(timeZone: string, from: number, to: number): number[] {
+  const { changes, offsets } = zoneOffsets(timeZone);
+  const keys = new Set<number>();
+  for (let t = Math.floor(from / 60) * 60; t < to; t += 60) {
+    const offset = offsets[changes.filter((c) => c <= t).length];
+    keys.add(t - (((t + offset) % 3600) + 3600) % 3600);
+  }
+  return [...keys].sort((a, b) => a - b);
+}
+
+Deno.test("/api/panels: the hours the hourly charts plot are the hourly tables' keys, in half- and quarter-hour zones", async () => {
+  const { app, engine } = await setup();
+  const cases: [string, string][] = [
+    ["Asia/Kolkata", "range=7d"], // +5:30: hours start at :30 UTC
+    ["Asia/Kathmandu", "range=30d"], // +5:45: at :15
+    ["Australia/Adelaide", "from=2025-10-04&to=2025-10-06"], // +9:30 → +10:30 on 5 October
+    ["Australia/Sydney", "from=2025-10-04&to=2025-10-06"], // whole hours, a 23-hour day
+    ["Australia/Lord_Howe", "from=2025-10-04&to=2025-10-06"], // +10:30 → +11: the hours shift by half
+    ["UTC", "range=7d"],
+  ];
+  for (const [timeZone, query] of cases) {
+    engine.answers.site_zone = [{ time_zone: timeZone }];
+    const body = await (await app.request(`/api/panels?${query}`, { headers: api })).json();
+    strictEqual(body.step, 3600, timeZone);
+    const from = body.from / 1000, to = body.to / 1000;
+    // Every hour of the site that overlaps the window, from the one that holds `from`.
+    const keys = tableHourKeys(timeZone, from - 3600, to).filter((k) => k + 3600 > from);
+    assertEquals(body.hours, keys, `${timeZone} ${query}`);
+  }
+  // Ranges of a day or less chart minutes: no hours.
+  strictEqual((await (await app.request("/api/panels?range=24h", { headers: api })).json()).hours, null);
 });
 
 Deno.test("/api/panels refuses an unknown range, bad dates and a bad filter with a code and a message", async () => {

@@ -27,15 +27,17 @@ FROM
             toStartOfMinute(event_time)) AS bucket
     FROM counted_events
     WHERE site = {site:String} AND is_replay = 0 AND type IN ('page_view', 'product_view', 'add_to_cart', 'begin_checkout', 'purchase')
-      AND event_time >= toStartOfHour({from:DateTime('UTC')})
-      AND event_time < toStartOfHour({to:DateTime('UTC')}) + INTERVAL 1 HOUR
+      -- The site's hour that holds `from` starts at most an hour before it (at :30 UTC in a zone half an
+      -- hour off); the one that holds `to` ends at most an hour after.
+      AND event_time > {from:DateTime('UTC')} - INTERVAL 1 HOUR
+      AND event_time < {to:DateTime('UTC')} + INTERVAL 1 HOUR
       AND (is_late = 0 OR {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400)
       AND session_id IN (SELECT session_id FROM filtered_sessions(site = {site:String}, filter_dim = {filter_dim:String},
           filter_value = {filter_value:String}))
 )
 -- The buckets that start in the range (minutes), or overlap it (hours), as funnel.sql's.
-WHERE bucket >= if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, toStartOfHour({from:DateTime('UTC')}),
-    {from:DateTime('UTC')})
+WHERE if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, bucket > {from:DateTime('UTC')} - INTERVAL 1 HOUR,
+    bucket >= {from:DateTime('UTC')})
   AND bucket < {to:DateTime('UTC')}
 GROUP BY t
 ORDER BY t

@@ -22,19 +22,20 @@ FROM
       AND {to:DateTime('UTC')} - {from:DateTime('UTC')} <= 86400
     GROUP BY minute
     UNION ALL
-    -- Longer: the hours that overlap the range, each from its stored count (clickhouse/
-    -- funnel_hour_counts) while that count is current, i.e. its version equals the hour's inserts now ...
+    -- Longer: the site's hours that overlap the range (each starts after `from` less an hour: at :30
+    -- UTC in a zone half an hour off), each from its stored count (clickhouse/ funnel_hour_counts)
+    -- while that count is current, i.e. its version equals the hour's inserts now ...
     SELECT hour, argMax(viewers, version), argMax(product_viewers, version), argMax(carters, version),
         argMax(checkout_starters, version), argMax(purchasers, version)
     FROM funnel_hour_counts
     WHERE site = {site:String}
-      AND hour >= toStartOfHour({from:DateTime('UTC')})
+      AND hour > {from:DateTime('UTC')} - INTERVAL 1 HOUR
       AND hour < {to:DateTime('UTC')}
       AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
       AND (hour, version) IN
       (
           SELECT hour, sum(inserts) FROM traffic_hours
-          WHERE site = {site:String} AND hour >= toStartOfHour({from:DateTime('UTC')}) AND hour < {to:DateTime('UTC')}
+          WHERE site = {site:String} AND hour > {from:DateTime('UTC')} - INTERVAL 1 HOUR AND hour < {to:DateTime('UTC')}
           GROUP BY hour
       )
     GROUP BY hour
@@ -44,17 +45,17 @@ FROM
         uniqExactMerge(checkout_starters), uniqExactMerge(purchasers)
     FROM traffic_hours
     WHERE site = {site:String}
-      AND hour >= toStartOfHour({from:DateTime('UTC')})
+      AND hour > {from:DateTime('UTC')} - INTERVAL 1 HOUR
       AND hour < {to:DateTime('UTC')}
       AND {to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400
       AND hour NOT IN
       (
           SELECT hour FROM funnel_hour_counts
-          WHERE site = {site:String} AND hour >= toStartOfHour({from:DateTime('UTC')}) AND hour < {to:DateTime('UTC')}
+          WHERE site = {site:String} AND hour > {from:DateTime('UTC')} - INTERVAL 1 HOUR AND hour < {to:DateTime('UTC')}
             AND (hour, version) IN
             (
                 SELECT hour, sum(inserts) FROM traffic_hours
-                WHERE site = {site:String} AND hour >= toStartOfHour({from:DateTime('UTC')}) AND hour < {to:DateTime('UTC')}
+                WHERE site = {site:String} AND hour > {from:DateTime('UTC')} - INTERVAL 1 HOUR AND hour < {to:DateTime('UTC')}
                 GROUP BY hour
             )
       )

@@ -73,7 +73,10 @@ function pick(data, path) {
   return path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), data);
 }
 
-/** The window's grid in Unix seconds: minutes, or hours for ranges over a day (`d.step`). */
+/**
+ * The window's grid in Unix seconds: minutes, or UTC hours for ranges over a day (`d.step`), as the
+ * revenue and ingest tables key them. The funnel's hours are the site's (`d.hours`).
+ */
 function grid(d) {
   const xs = [];
   for (let t = Math.floor(d.from / 1000 / d.step) * d.step; t < d.to / 1000; t += d.step) xs.push(t);
@@ -122,14 +125,16 @@ const COLORS = ["#2f6fdb", "#e08a1e", "#1f8a4c", "#8a4fd1", "#c62f3a"];
 const FUNNEL_STEPS = ["viewers", "product_viewers", "carters", "checkout_starters", "purchasers"];
 
 function renderFunnel(d) {
-  const xs = grid(d);
+  // Its hourly table keys the site's hours, at :30 UTC in a zone half an hour off (the API lists them).
+  const xs = d.hours ?? grid(d);
   chart(
     "funnel",
     $("#funnel-chart"),
     FUNNEL_STEPS.map((step, i) => ({ label: step.replace("_", " "), stroke: COLORS[i], width: 2 })),
     [xs, ...FUNNEL_STEPS.map((step) => align(xs, d.funnel, step))],
   );
-  const last = Math.floor(d.to / 1000 / d.step) * d.step - d.step; // the last complete minute or hour
+  // The last complete minute or hour: the grid's last one if it has ended by `to`, else the one before.
+  const last = xs.at(-1) + d.step <= d.to / 1000 ? xs.at(-1) : xs.at(-2);
   const row = d.funnel.find((r) => Number(r.t) === last) ??
     Object.fromEntries(FUNNEL_STEPS.map((step) => [step, 0]));
   d.funnelLast = { minute: last, ...row };
