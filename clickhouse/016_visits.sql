@@ -306,13 +306,14 @@ FROM
 LEFT JOIN session_gate AS g ON g.id = f.id
 SETTINGS join_algorithm = 'direct', join_use_nulls = 0;
 
--- One breakdown of [from, to) for one site: per value of each dimension in `dims`, distinct visitors
--- and purchasers, visits started, page views, orders and revenue per currency, over the minutes (ranges
--- up to a day) or hours that start in the range (read as whole hours or days where it covers them). With `filter_dim` set, only the visits whose
--- `filter_dim` is `filter_value` (for 'page': that viewed the page) count, read from their counted
--- events at query time with the same rules (the aggregates hold one dimension at a time): its cost is
--- the range's events of those visits, not the history.
-CREATE VIEW IF NOT EXISTS visit_breakdown AS
+-- One breakdown of [from, to) for one site under `?filter=`: per value of each dimension in `dims`, what
+-- visit_minutes, visit_hours and visit_days hold (the unfiltered panels read those flat), over the minutes
+-- (ranges up to a day) or hours that start in the range, of the visits whose `filter_dim` is
+-- `filter_value` only (for 'page': that viewed the page), read from their counted events at query time
+-- with the same rules (the aggregates hold one dimension at a time): its cost is the range's events of
+-- those visits, not the history. A view because its gate lookup needs SETTINGS, which the read-only
+-- console refuses in a panel file it reruns.
+CREATE VIEW IF NOT EXISTS filtered_visit_breakdown AS
 WITH if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60) AS step
 SELECT
     dimension,
@@ -325,32 +326,6 @@ SELECT
     sumMap(revenue) AS revenue
 FROM
 (
-    -- Up to a day: the range's whole hours, and the minutes of the hours it covers in part.
-    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
-    FROM visit_hours
-    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 60 AND {filter_dim:String} = ''
-      AND bucket >= {from:DateTime('UTC')} AND bucket + INTERVAL 1 HOUR <= {to:DateTime('UTC')}
-    UNION ALL
-    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
-    FROM visit_minutes
-    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 60 AND {filter_dim:String} = ''
-      AND bucket >= {from:DateTime('UTC')} AND bucket < {to:DateTime('UTC')}
-      AND (toStartOfHour(bucket) < {from:DateTime('UTC')}
-           OR toStartOfHour(bucket) + INTERVAL 1 HOUR > {to:DateTime('UTC')})
-    UNION ALL
-    -- Beyond a day: the range's whole days, and the hours of the days it covers in part.
-    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
-    FROM visit_days
-    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 3600 AND {filter_dim:String} = ''
-      AND bucket >= {from:DateTime('UTC')} AND bucket + INTERVAL 1 DAY <= {to:DateTime('UTC')}
-    UNION ALL
-    SELECT dimension, value, visitors, purchasers, visits, page_views, orders, revenue
-    FROM visit_hours
-    WHERE site = {site:String} AND dimension IN {dims:Array(String)} AND step = 3600 AND {filter_dim:String} = ''
-      AND bucket >= {from:DateTime('UTC')} AND bucket < {to:DateTime('UTC')}
-      AND (toStartOfDay(bucket) < {from:DateTime('UTC')}
-           OR toStartOfDay(bucket) + INTERVAL 1 DAY > {to:DateTime('UTC')})
-    UNION ALL
     SELECT
         d.1 AS dimension,
         d.2 AS value,
@@ -374,7 +349,7 @@ FROM
                 if(type = 'begin_checkout', 'checkout_starters', ''),
                 if(type = 'purchase', 'purchasers', '')]) AS steps
         FROM counted_events
-        WHERE site = {site:String} AND is_replay = 0 AND {filter_dim:String} != ''
+        WHERE site = {site:String} AND is_replay = 0
           AND event_time >= {from:DateTime('UTC')} AND event_time < {to:DateTime('UTC')} + INTERVAL 1 HOUR
           AND toStartOfInterval(event_time, toIntervalSecond(step)) >= {from:DateTime('UTC')}
           AND toStartOfInterval(event_time, toIntervalSecond(step)) < {to:DateTime('UTC')}
@@ -391,18 +366,12 @@ FROM
 GROUP BY dimension, value;
 
 -- Visits by exit page whose newest page view falls in [from, to) (minutes, or hours past a day), for one
--- site; with `filter_dim` set, of the visits `visit_breakdown` filters.
-CREATE VIEW IF NOT EXISTS visit_exits_between AS
+-- site, of the visits `filtered_visit_breakdown` filters (a view for the same reason).
+CREATE VIEW IF NOT EXISTS filtered_visit_exits AS
 WITH if({to:DateTime('UTC')} - {from:DateTime('UTC')} > 86400, 3600, 60) AS step
 SELECT page, toUInt64(sum(exits)) AS exits
 FROM
 (
-    SELECT page, exits
-    FROM visit_exits
-    WHERE site = {site:String} AND {filter_dim:String} = ''
-      AND toStartOfInterval(minute, toIntervalSecond(step)) >= {from:DateTime('UTC')}
-      AND toStartOfInterval(minute, toIntervalSecond(step)) < {to:DateTime('UTC')}
-    UNION ALL
     SELECT page, toInt64(1) AS exits
     FROM
     (
@@ -413,7 +382,6 @@ FROM
             SELECT DISTINCT concat(site, ':', session_id) AS id
             FROM visit_sessions
             WHERE site = {site:String} AND dimension = {filter_dim:String} AND value = {filter_value:String}
-              AND {filter_dim:String} != ''
         ) AS s
         -- A point lookup per visit.
         LEFT JOIN visit_gate AS g ON g.id = s.id

@@ -40,6 +40,11 @@ const FILTERED: Partial<Record<PanelQuery, PanelQuery>> = {
   funnel: "filtered_funnel",
   revenue_totals: "filtered_revenue_totals",
   revenue_sliding: "filtered_revenue_sliding",
+  top_pages: "filtered_top_pages",
+  sources: "filtered_sources",
+  devices: "filtered_devices",
+  countries: "filtered_countries",
+  funnel_steps: "filtered_funnel_steps",
 };
 
 /** The SQL file a panel runs under this request: its own, or its filtered form. */

@@ -123,7 +123,7 @@ Deno.test("/api/panels with ?filter= runs the filtered files and passes the filt
   strictEqual(response.status, 200);
   const body = await response.json();
   assertEquals(body.filter, { dimension: "country", value: "DE" });
-  assertEquals([body.files.kpis, body.files.top_pages], ["filtered_kpis", "top_pages"]);
+  assertEquals([body.files.kpis, body.files.top_pages], ["filtered_kpis", "filtered_top_pages"]);
   const ran = new Set(engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]));
   for (
     const name of ["filtered_kpis", "filtered_funnel", "filtered_revenue_totals", "filtered_revenue_sliding"]

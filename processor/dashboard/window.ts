@@ -19,7 +19,7 @@ export type RangeName = keyof typeof RANGES;
 /** Custom dates: at most this many days (the aggregates keep more, raw events 90 days by default). */
 export const MAX_CUSTOM_DAYS = 92;
 
-/** What `?filter=` may name: the dimensions of clickhouse/ visit_breakdown. */
+/** What `?filter=` may name: the dimensions of clickhouse/016_visits.sql's breakdown tables. */
 export const FILTER_DIMENSIONS = [
   "page",
   "entry",

@@ -1,0 +1,16 @@
+-- What visits ran on: device type, browser and operating system, the 10 best of each, over the range (clickhouse/016_visits.sql filtered_visit_breakdown: a visit is credited to its first event's values).
+-- Per value: distinct visitors, visits started, page views, conversion rate (purchasers / visitors),
+-- orders and revenue per currency. Under `?filter=`: the filtered visits only (the unfiltered form, devices.sql, reads the tables flat).
+SELECT
+    dimension,
+    value,
+    visitors,
+    visits,
+    page_views,
+    if(visitors = 0, 0, round(purchasers / visitors, 4)) AS conversion_rate,
+    orders,
+    revenue
+FROM filtered_visit_breakdown(site = {site:String}, from = {from:DateTime('UTC')}, to = {to:DateTime('UTC')},
+    dims = ['device', 'browser', 'os'], filter_dim = {filter_dim:String}, filter_value = {filter_value:String})
+ORDER BY dimension, visitors DESC, visits DESC, value
+LIMIT 10 BY dimension
