@@ -5,6 +5,7 @@
 // The offsets come from the runtime's time zone data (Intl); a site missing from the table is UTC.
 import { Sites } from "../collector/clients/sites.ts";
 import type { Engine } from "./engine/engine.ts";
+import { utcOffsetS } from "../lib/zone_clock.ts";
 
 /** A zone's offsets: `offsets[0]` before `changes[0]`, `offsets[i + 1]` from `changes[i]` on. */
 export type ZoneOffsets = {
@@ -16,34 +17,15 @@ export type ZoneOffsets = {
 
 const DAY_S = 86_400;
 
-function offsetAt(format: Intl.DateTimeFormat, unixS: number): number {
-  const p = Object.fromEntries(format.formatToParts(unixS * 1000).map((x) => [x.type, Number(x.value)]));
-  return (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) / 1000) - unixS;
-}
-
-function zoneFormat(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  });
-}
-
 /**
  * The UTC instant (Unix ms) at which a local day begins in the zone: its wall-clock midnight less the
  * offset in force then (found in two steps, as the offset at the guess may differ across a change).
  * The dashboard's custom dates are the site's days.
  */
 export function localMidnightUtc(timeZone: string, year: number, month: number, day: number): number {
-  const format = zoneFormat(timeZone);
   const wall = Date.UTC(year, month - 1, day) / 1000;
-  const guess = wall - offsetAt(format, wall);
-  return (wall - offsetAt(format, guess)) * 1000;
+  const guess = wall - utcOffsetS(wall, timeZone);
+  return (wall - utcOffsetS(guess, timeZone)) * 1000;
 }
 
 /**
@@ -52,20 +34,19 @@ export function localMidnightUtc(timeZone: string, year: number, month: number, 
  * zone such as Asia/Kolkata, at :15 in Asia/Kathmandu. The dashboard plots its hourly charts on them.
  */
 export function localHours(timeZone: string, from: number, to: number): number[] {
-  const format = zoneFormat(timeZone);
   const hours: number[] = [];
   const add = (t: number, offset: number) => {
     const start = t - ((t + offset) % 3600 + 3600) % 3600;
     if (start < to && start !== hours[hours.length - 1]) hours.push(start);
   };
-  let before = offsetAt(format, from);
+  let before = utcOffsetS(from, timeZone);
   add(from, before);
   // A point in each hour while the offset holds; where it changed, one every quarter hour since the
   // last point too, as zones change on quarter hours and by quarter hours.
   for (let t = from + 3600; t - 3600 < to; t += 3600) {
-    const offset = offsetAt(format, t);
+    const offset = utcOffsetS(t, timeZone);
     if (offset !== before) {
-      for (let q = t - 3600 + 900; q < t; q += 900) add(q, offsetAt(format, q));
+      for (let q = t - 3600 + 900; q < t; q += 900) add(q, utcOffsetS(q, timeZone));
     }
     add(t, offset);
     before = offset;
@@ -78,19 +59,18 @@ export function localHours(timeZone: string, from: number, to: number): number[]
  * second: zones change their offset at most once a day. Outside the years the nearest offset holds.
  */
 export function zoneOffsets(timeZone: string, { fromYear = 2000, toYear = 2060 } = {}): ZoneOffsets {
-  const format = zoneFormat(timeZone);
   const start = Date.UTC(fromYear, 0, 1) / 1000, end = Date.UTC(toYear, 0, 1) / 1000;
   const changes: number[] = [];
-  const offsets = [offsetAt(format, start)];
+  const offsets = [utcOffsetS(start, timeZone)];
   for (let day = start; day < end; day += DAY_S) {
     const before = offsets[offsets.length - 1];
-    const after = offsetAt(format, day + DAY_S);
+    const after = utcOffsetS(day + DAY_S, timeZone);
     if (after === before) continue;
     // The first second of the day with the new offset.
     let lo = day, hi = day + DAY_S;
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
-      if (offsetAt(format, mid) === before) lo = mid;
+      if (utcOffsetS(mid, timeZone) === before) lo = mid;
       else hi = mid;
     }
     changes.push(hi);

@@ -2,6 +2,7 @@
 // cents per currency, buckets by flooring (minutes in UTC, hours and days in the site's time zone),
 // and the pages an event's URL names.
 import type { PurchaseEvent } from "../../contract/mod.ts";
+import { wallClockMs } from "../../lib/zone_clock.ts";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -21,27 +22,8 @@ export const aovCents = (total: number, n: number): number => Math.floor((2 * to
 export const ratio = (a: number, b: number): number => b === 0 ? 0 : a / b;
 export const addCents = (m: Cents, k: string, v: number): Cents => (m[k] = (m[k] ?? 0) + v, m);
 
-const zoneParts = new Map<string, Intl.DateTimeFormat>();
-
 /** The wall clock of the time zone at `t`, read as if it were UTC, in ms (Intl, not ClickHouse's tables). */
-function wallClock(t: number, timeZone: string): number {
-  let format = zoneParts.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    zoneParts.set(timeZone, format);
-  }
-  const p = Object.fromEntries(format.formatToParts(t).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (t - floorTo(t, 1000));
-}
+const wallClock = (t: number, timeZone: string): number => wallClockMs(t, timeZone) + (t - floorTo(t, 1000));
 
 /** The instant the local hour or day holding `t` began, at the offset in force at `t`. */
 function localStart(t: number, timeZone: string, unit: number): number {
