@@ -4,8 +4,7 @@
 // once. The state is written by the processor's own session only: SQL users, on the endpoint and in the
 // console, cannot change it.
 import { deepStrictEqual as assertEquals, match, ok, strictEqual } from "node:assert/strict";
-import { Producer, stringSerializers } from "@platformatic/kafka";
-import { topicsFromEnv } from "../contract/mod.ts";
+import { produceNotJson } from "./helpers/ingest_errors.ts";
 import { startPipeline } from "../stack/pipeline.ts";
 import { pollUntil, startTestPipeline } from "../stack/testing.ts";
 import { stopPid } from "../lib/process.ts";
@@ -29,22 +28,7 @@ Deno.test("an alert firing across a processor restart is neither sent again nor 
   const auth = { Authorization: `Basic ${btoa(`${p.sql.user}:${p.sql.password}`)}` };
   try {
     await t.step("an ingest-error spike fires once and is stored", async () => {
-      const topics = topicsFromEnv((name) => p.env[name]);
-      const producer = new Producer({
-        clientId: "alerts-restart-test",
-        bootstrapBrokers: [p.kafkaBootstrap],
-        serializers: stringSerializers,
-      });
-      try {
-        await producer.send({
-          messages: Array.from(
-            { length: 30 },
-            (_, i) => ({ topic: topics.events.name, value: `not json ${i}` }),
-          ),
-        });
-      } finally {
-        await producer.close();
-      }
+      await produceNotJson(p, 30, "alerts-restart-test");
       await pollUntil(() => Promise.resolve(hook.received.length), (n) => n > 0, {
         deadlineMs: 60_000,
         intervalMs: 250,

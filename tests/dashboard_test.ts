@@ -7,17 +7,12 @@
 import { deepStrictEqual as assertEquals, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  Consumer,
-  MessagesStreamModes,
-  Producer,
-  stringDeserializers,
-  stringSerializers,
-} from "@platformatic/kafka";
+import { Consumer, MessagesStreamModes, stringDeserializers } from "@platformatic/kafka";
 import type { BrowserContext } from "playwright-core";
 import { launchChromium } from "../stack/chromium.ts";
 import { simulate } from "../loadtest/simulate.ts";
 import { topicsFromEnv } from "../contract/mod.ts";
+import { produceNotJson } from "./helpers/ingest_errors.ts";
 import { pollUntil, sqlFileRows, startTestPipeline } from "../stack/testing.ts";
 import { RANGES } from "../processor/dashboard/panels.ts";
 import type { Alert } from "../processor/alerts/evaluate.ts";
@@ -422,21 +417,7 @@ Deno.test("dashboard, SQL console and alerts on the real pipeline", async (t) =>
       "an ingest-error spike fires one alert and resolves it once: webhook, alerts topic, page",
       async () => {
         const topics = topicsFromEnv((name) => p.env[name]);
-        const producer = new Producer({
-          clientId: "dashboard-test",
-          bootstrapBrokers: [p.kafkaBootstrap],
-          serializers: stringSerializers,
-        });
-        try {
-          await producer.send({
-            messages: Array.from(
-              { length: 30 },
-              (_, i) => ({ topic: topics.events.name, value: `not json ${i}` }),
-            ),
-          });
-        } finally {
-          await producer.close();
-        }
+        await produceNotJson(p, 30, "dashboard-test");
         const id = "ingest-errors:pipeline";
         await pollUntil(
           () => Promise.resolve(hook.received.map((a) => a.status)),
