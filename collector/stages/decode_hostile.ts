@@ -100,6 +100,20 @@ export const decodeCases: HostileCase[] = [
     status: 202,
     event: "accepted",
   },
+  {
+    category: "json",
+    name: "an escaped backslash ends the string: the nesting after it counts",
+    body: mid(event("page_view", { title: "a\\", props: nestedProps(15) })),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    category: "json",
+    name: "a title of backslashes and a quote: the brackets after it are text",
+    body: mid(event("page_view", { title: '\\\\\\"[[[[[[[[[[[[[[[[[[[[' })),
+    status: 202,
+    event: "accepted",
+  },
 
   // --- duplicate keys (last wins; what is published is re-serialized, so no parser disagrees)
   {

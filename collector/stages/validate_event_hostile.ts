@@ -225,6 +225,13 @@ export const eventCases: HostileCase[] = [
     status: 202,
     event: "forbidden_key",
   },
+  {
+    category: "prototype",
+    name: "escaped prototype key in props (\\u0070)",
+    body: around(JSON.stringify(event()).slice(0, -1) + `,"props":{"\\u0070rototype":1}}`),
+    status: 202,
+    event: "forbidden_key",
+  },
 
   // --- props
   {

@@ -135,6 +135,20 @@ export const valueCases: HostileCase[] = [
   },
   {
     category: "text",
+    name: "backspace in the title (the \\b escape)",
+    body: mid(event("page_view", { title: "a\bb" })),
+    status: 202,
+    event: "invalid_text",
+  },
+  {
+    category: "text",
+    name: "form feed in a props value (the \\f escape)",
+    body: mid(event("page_view", { props: { a: "x\fy" } })),
+    status: 202,
+    event: "invalid_text",
+  },
+  {
+    category: "text",
     name: "unpaired high surrogate",
     body: around(JSON.stringify(event()).slice(0, -1) + `,"title":"\\ud800x"}`),
     status: 202,
