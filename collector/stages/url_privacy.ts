@@ -14,6 +14,9 @@ const ROUTE = /^!?\/[^?=&]*(\?|$)/;
 
 /** `url` without user info, every query parameter but `utm_*` and `keep`, and any fragment but a route. */
 export function privateUrl(url: string, keep: readonly string[] = []): string {
+  // Nothing to cut without a query, a fragment or user info: most page URLs, returned as they are
+  // without the two regular expressions below (a page view's enrichment, measured: 2026-12-08).
+  if (url.indexOf("?") < 0 && url.indexOf("#") < 0 && url.indexOf("@") < 0) return url;
   const hashAt = url.indexOf("#");
   const base = hashAt < 0 ? url : url.slice(0, hashAt);
   const fragment = hashAt < 0 ? "" : url.slice(hashAt + 1);
