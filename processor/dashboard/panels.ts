@@ -7,14 +7,19 @@
 // top products, the anomalies and the pipeline's panels stay the site's (the page says so).
 import type { OffsetSource } from "../kafka_offsets.ts";
 import { localHours } from "../site_zones.ts";
-import { chDateTime, type PanelQuery, type QueryFiles, type RunSql } from "./queries.ts";
+import type { Statement } from "../engine/engine.ts";
+import { chDateTime, type PanelQuery, type QueryFiles, type RunMany } from "./queries.ts";
+import type { SiteLookups } from "./site_lookups.ts";
 import { type Filter, previousOf, type Window } from "./window.ts";
 
 export { isRange, type RangeName, RANGES, stepOf } from "./window.ts";
 
 export type PanelSources = {
-  run: RunSql;
+  /** Runs the panels' reads, started together (Engine.rowsMany: the embedded engine composes them). */
+  runMany: RunMany;
   queries: QueryFiles;
+  /** The site picker's list and the site's time zone. */
+  sites: SiteLookups;
   kafka?: OffsetSource;
   /** Active alerts and recent transitions, from the alert service. */
   alerts?: () => unknown;
@@ -25,6 +30,11 @@ export type PanelRequest = {
   /** The window in the site's time zone (IANA), once the site is known. */
   window: (timeZone: string) => Window;
   filter?: Filter;
+  /**
+   * "each": every panel's read alone, one after the other, so `timings` holds each panel's own time
+   * (the bench's per-panel rows); otherwise all together as the page asks, `timings.panels` their time.
+   */
+  timing?: "together" | "each";
 };
 
 /** A panel's query failed: which panel, and the engine's error (a timeout on a large site, say). */
@@ -66,6 +76,29 @@ export function panelParams(
   };
 }
 
+/**
+ * The panels of a refresh: the name each has in `timings` and `files`, its file (or that file's filtered
+ * form), and whether it reads the previous period of the same length instead of the window.
+ */
+const PANELS: readonly { label: string; file: PanelQuery; previous?: true }[] = [
+  { label: "funnel", file: "funnel" },
+  { label: "funnel_steps", file: "funnel_steps" },
+  { label: "revenue_sliding", file: "revenue_sliding" },
+  { label: "revenue_totals", file: "revenue_totals" },
+  { label: "revenue_anomalies", file: "revenue_anomalies" },
+  { label: "kpis", file: "kpis" },
+  { label: "previous_kpis", file: "kpis", previous: true },
+  { label: "previous_revenue_totals", file: "revenue_totals", previous: true },
+  { label: "top_products", file: "top_products" },
+  { label: "top_pages", file: "top_pages" },
+  { label: "sources", file: "sources" },
+  { label: "devices", file: "devices" },
+  { label: "countries", file: "countries" },
+  { label: "throughput", file: "throughput" },
+  { label: "ingest_now", file: "ingest_now" },
+  { label: "kafka_consumers", file: "kafka_consumers" },
+];
+
 export async function loadPanels(sources: PanelSources, request: PanelRequest) {
   const { filter } = request;
   const timings: Record<string, number> = {};
@@ -80,68 +113,51 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     }
   };
 
-  const sites = await timed(
-    "sites",
-    () => sources.run<{ site: string; events: string }>(sources.queries.sites, {}),
-  );
-  const site = request.site || sites[0]?.site || "demo";
-  const zone = await timed(
-    "site_zone",
-    () => sources.run<{ time_zone: string }>(sources.queries.site_zone, { site }),
-  );
-  const timeZone = zone[0]?.time_zone || "UTC";
+  const sites = await timed("sites", () => sources.sites.list());
+  const site = request.site || sites[0] || "demo";
+  const timeZone = await timed("site_zone", () => sources.sites.zone(site));
   const window = request.window(timeZone);
   const params = panelParams(site, window, filter);
   const previousParams = panelParams(site, previousOf(window), filter);
   /** Each panel's file and parameters, as run: the test and the console rerun exactly these. */
   const files: Record<string, string> = {};
-  const run = (name: PanelQuery, p = params, label: string = name) => {
-    const file = panelFile(name, filter);
-    files[label] = file;
-    return timed(label, () => sources.run(sources.queries[file], p));
-  };
-
-  const [
+  const statements = PANELS.map(({ label, file, previous }) => {
+    const run = panelFile(file, filter);
+    files[label] = run;
+    return { sql: sources.queries[run], params: previous ? previousParams : params };
+  });
+  const [settled, kafka] = await Promise.all([
+    runPanels(sources.runMany, statements, request.timing ?? "together", timings),
+    sources.kafka ? timed("kafka_offsets", () => sources.kafka!.snapshot()) : Promise.resolve(undefined),
+  ]);
+  const rows: Record<string, Record<string, unknown>[]> = {};
+  PANELS.forEach(({ label }, i) => {
+    const result = settled[i];
+    if (result.status === "rejected") throw new PanelError(label, result.reason);
+    rows[label] = result.value;
+  });
+  const {
     funnel,
-    funnelSteps,
-    revenueSliding,
-    revenueTotals,
-    anomalies,
+    funnel_steps: funnelSteps,
+    revenue_sliding: revenueSliding,
+    revenue_totals: revenueTotals,
+    revenue_anomalies: anomalies,
     kpis,
-    previousKpis,
-    previousRevenueTotals,
-    topProducts,
-    topPages,
-    trafficSources,
+    previous_kpis: previousKpis,
+    previous_revenue_totals: previousRevenueTotals,
+    top_products: topProducts,
+    top_pages: topPages,
+    sources: trafficSources,
     devices,
     countries,
     throughput,
-    ingestNow,
-    consumers,
-    kafka,
-  ] = await Promise.all([
-    run("funnel"),
-    run("funnel_steps"),
-    run("revenue_sliding"),
-    run("revenue_totals"),
-    run("revenue_anomalies"),
-    run("kpis"),
-    run("kpis", previousParams, "previous_kpis"),
-    run("revenue_totals", previousParams, "previous_revenue_totals"),
-    run("top_products"),
-    run("top_pages"),
-    run("sources"),
-    run("devices"),
-    run("countries"),
-    run("throughput"),
-    run("ingest_now"),
-    run("kafka_consumers"),
-    sources.kafka ? timed("kafka_offsets", () => sources.kafka!.snapshot()) : Promise.resolve(undefined),
-  ]);
+    ingest_now: ingestNow,
+    kafka_consumers: consumers,
+  } = rows;
 
   return {
     site,
-    sites: sites.map((s) => s.site),
+    sites,
     /** The site's time zone (IANA): the custom dates' days, the charts' and labels' hours. */
     timeZone,
     range: window.range,
@@ -159,6 +175,7 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     files,
     from: window.from,
     to: window.to,
+    timing: request.timing ?? "together",
     timings,
     kpis: kpis[0] ?? {},
     previous: { kpis: previousKpis[0] ?? {}, revenueTotals: previousRevenueTotals },
@@ -181,3 +198,24 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
 }
 
 export type Panels = Awaited<ReturnType<typeof loadPanels>>;
+
+async function runPanels(
+  runMany: RunMany,
+  statements: Statement[],
+  timing: "together" | "each",
+  timings: Record<string, number>,
+): Promise<PromiseSettledResult<Record<string, unknown>[]>[]> {
+  if (timing === "together") {
+    const started = performance.now();
+    const settled = await runMany(statements);
+    timings.panels = Math.round(performance.now() - started);
+    return settled;
+  }
+  const settled: PromiseSettledResult<Record<string, unknown>[]>[] = [];
+  for (const [i, statement] of statements.entries()) {
+    const started = performance.now();
+    settled.push(...await runMany([statement]));
+    timings[PANELS[i].label] = Math.round(performance.now() - started);
+  }
+  return settled;
+}

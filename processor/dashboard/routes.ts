@@ -12,6 +12,7 @@ import { sqlHttpApp, type SqlUsers, statusOfCode } from "../sql/http_sql.ts";
 import { sameOrigin } from "../same_origin.ts";
 import type { OffsetSource } from "../kafka_offsets.ts";
 import { loadPanels, PanelError } from "./panels.ts";
+import { siteLookups } from "./site_lookups.ts";
 import { filterOf, WindowError, windowOf } from "./window.ts";
 import { engineRunner, PANEL_QUERIES, QUERIES_DIR, type QueryFiles, readQueryFiles } from "./queries.ts";
 
@@ -71,7 +72,7 @@ export type DashboardOptions = {
 
 export async function dashboardRoutes(o: DashboardOptions) {
   const queries = o.queries ?? await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-  const run = engineRunner(o.engine);
+  const sites = siteLookups({ run: engineRunner(o.engine), queries, clock: o.clock });
   const sql = sqlHttpApp({ engine: o.sqlEngine ?? o.engine, users: o.users });
   const [user, ...others] = [...o.users].map(([username, password]) => ({ username, password }));
   const app = new Hono();
@@ -102,8 +103,9 @@ export async function dashboardRoutes(o: DashboardOptions) {
       const filter = filterOf(c.req.query("filter"));
       return c.json(
         await loadPanels({
-          run,
+          runMany: (statements) => o.engine.rowsMany(statements),
           queries,
+          sites,
           kafka: o.kafka,
           alerts: o.alerts && (() => o.alerts!.view()),
         }, {
@@ -111,6 +113,8 @@ export async function dashboardRoutes(o: DashboardOptions) {
           // Taken once the site's time zone is known: custom dates are its days.
           window: (timeZone) => windowOf(c.req.query(), now, timeZone),
           filter,
+          // The bench's per-panel rows: each panel's read alone (panels.ts).
+          timing: c.req.query("timing") === "each" ? "each" : "together",
         }),
       );
     } catch (error) {

@@ -1,6 +1,6 @@
 // The dashboard's routes with app.request(): a fake engine that answers by query file, a fixed clock.
 import { deepStrictEqual as assertEquals, doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
-import { type Engine, EngineError, parseRows, type QueryResult } from "../engine/engine.ts";
+import { type Engine, EngineError, parseRows, type QueryResult, type Statement } from "../engine/engine.ts";
 import { dashboardRoutes } from "./routes.ts";
 import { PANEL_QUERIES, type QueryFiles } from "./queries.ts";
 import { zoneOffsets } from "../site_zones.ts";
@@ -52,6 +52,9 @@ class FakeEngine implements Engine {
   async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
   }
+  rowsMany<T>(statements: readonly Statement[]): Promise<PromiseSettledResult<T[]>[]> {
+    return Promise.allSettled(statements.map(({ sql, params }) => this.rows<T>(sql, params)));
+  }
   writeOwn(): Promise<void> {
     return Promise.reject(new Error("not used"));
   }
@@ -64,13 +67,13 @@ const auth = { Authorization: `Basic ${btoa("default:secret")}` };
 /** What the pages send to the JSON API (ui/api.js). */
 const api = { ...auth, "X-Requested-With": "shoptrail-dashboard" };
 
-async function setup() {
+async function setup(clock = () => NOW) {
   const engine = new FakeEngine();
   const app = await dashboardRoutes({
     engine,
     users: new Map([["default", "secret"]]),
     queries,
-    clock: () => NOW,
+    clock,
   });
   return { engine, app };
 }
@@ -115,6 +118,37 @@ Deno.test("/api/panels runs the KPIs and revenue totals over the previous period
   const previous = engine.calls.filter((c) => c.params?.to === "2025-11-22 09:30:15");
   assertEquals(previous.map((c) => c.sql.match(/^-- (\w+)/)?.[1]).sort(), ["kpis", "revenue_totals"]);
   assertEquals(body.previous.kpis, { sessions: "12", conversion_rate: 0.25 });
+});
+
+Deno.test("/api/panels reads the site list and a site's zone once a minute, every panel each time", async () => {
+  let now = NOW;
+  const { app, engine } = await setup(() => now);
+  const ran = () => engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]);
+  const count = (name: string) => ran().filter((n) => n === name).length;
+  await app.request("/api/panels?range=15m", { headers: api });
+  engine.answers.sites = [{ site: "shop-c", events: "99" }];
+  now += 59_000;
+  const cached = await (await app.request("/api/panels?range=15m", { headers: api })).json();
+  assertEquals([count("sites"), count("site_zone"), count("kpis"), cached.sites], [1, 1, 4, [
+    "shop-a",
+    "shop-b",
+  ]]);
+  now += 1_000;
+  const fresh = await (await app.request("/api/panels?range=15m", { headers: api })).json();
+  assertEquals([count("sites"), count("site_zone"), count("kpis"), fresh.sites], [2, 2, 6, ["shop-c"]]);
+});
+
+Deno.test("/api/panels?timing=each times each panel's read alone; by default all together", async () => {
+  const { app } = await setup();
+  const together = await (await app.request("/api/panels?range=1h", { headers: api })).json();
+  strictEqual(together.timing, "together");
+  ok(typeof together.timings.panels === "number" && together.timings.kpis === undefined);
+  const each = await (await app.request("/api/panels?range=1h&timing=each", { headers: api })).json();
+  strictEqual(each.timing, "each");
+  ok(
+    ["kpis", "previous_kpis", "funnel", "kafka_consumers"].every((p) => typeof each.timings[p] === "number"),
+  );
+  assertEquals(each.kpis, together.kpis);
 });
 
 Deno.test("/api/panels with ?filter= runs the filtered files and passes the filter to every query", async () => {
@@ -202,9 +236,10 @@ Deno.test("/api/panels: the hours the hourly charts plot are the hourly tables' 
     ["Australia/Lord_Howe", "from=2025-10-04&to=2025-10-06"], // +10:30 → +11: the hours shift by half
     ["UTC", "range=7d"],
   ];
-  for (const [timeZone, query] of cases) {
+  for (const [i, [timeZone, query]] of cases.entries()) {
     engine.answers.site_zone = [{ time_zone: timeZone }];
-    const body = await (await app.request(`/api/panels?${query}`, { headers: api })).json();
+    // A site of its own per zone: a site's zone is read once a minute (site_lookups.ts).
+    const body = await (await app.request(`/api/panels?site=zone-${i}&${query}`, { headers: api })).json();
     strictEqual(body.step, 3600, timeZone);
     const from = body.from / 1000, to = body.to / 1000;
     // Every hour of the site that overlaps the window, from the one that holds `from`.

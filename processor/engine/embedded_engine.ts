@@ -2,12 +2,21 @@
 // consuming in the background for as long as the session is open.
 import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
-import { EngineBase, EngineError, type QueryOptions, type QueryResult } from "./engine.ts";
+import { EngineBase, EngineError, type QueryOptions, type QueryResult, type Statement } from "./engine.ts";
+import { composeStatements, dealByCost, readsIn, splitComposed } from "./compose.ts";
+import { inlineParams } from "./inline_params.ts";
 import { QuerySlots } from "./sql_slots.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
 
 const CONFIG_FILE = fileURLToPath(new URL("../embedded_config.xml", import.meta.url));
+
+/**
+ * How many of the processor's own reads (dashboard panels, alert rules) run at once, each on a
+ * session of its own: ClickHouse plans a query on one thread, and planning is most of a small
+ * read's cost (loadtest/RESULTS.md, "the per-query floor"); two for this machine's two cores.
+ */
+const OWN_READERS = 2;
 
 function asEngineError(error: unknown): never {
   const e = error as ChdbError;
@@ -35,13 +44,13 @@ export type SqlLimits = {
 export class EmbeddedEngine extends EngineBase {
   readonly kind = "embedded";
   #open: () => Session;
+  /** Statements without rows (migrations, the site zones' writes) until `lockReadOnly`. */
   #session: Session;
   /**
-   * After `lockReadOnly`, `readonly = 2`: reads only, like the main session, but a query may carry
-   * settings. It runs the queries that pass settings: the processor's own SQL files (dashboard
-   * panels, alert rules), never SQL received over HTTP.
+   * The processor's own reads (its SQL files: dashboard panels, alert rules), never SQL received
+   * over HTTP: after `lockReadOnly`, `readonly = 2`, reads only, but a query may carry settings.
    */
-  #withSettings: Session;
+  #readers: { sessions: Session[]; slots: QuerySlots };
   /** The SQL users' sessions, one per slot, opened by `lockReadOnly`: until then SQL users get nothing. */
   #sqlUsers?: { sessions: Session[]; slots: QuerySlots };
   #admin?: EngineBase;
@@ -50,7 +59,8 @@ export class EmbeddedEngine extends EngineBase {
     super();
     this.#open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
     this.#session = this.#open();
-    this.#withSettings = this.#open();
+    const sessions = Array.from({ length: OWN_READERS }, () => this.#open());
+    this.#readers = { sessions, slots: new QuerySlots({ running: OWN_READERS, queued: Infinity }) };
   }
 
   /** On the admin session (below), which no SQL user's statement reaches. */
@@ -64,11 +74,13 @@ export class EmbeddedEngine extends EngineBase {
 
   query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     if (!options.fromSqlUser) {
-      return runOn(
-        options.settings && Object.keys(options.settings).length > 0 ? this.#withSettings : this.#session,
-        sql,
-        options,
-      );
+      // Parameters as literals where they can be: a bound query waits for every other one in the
+      // process (inline_params.ts).
+      const inlined = options.params ? inlineParams(sql, options.params) : sql;
+      const own = inlined === undefined
+        ? { sql, options }
+        : { sql: inlined, options: { ...options, params: undefined } };
+      return this.#ownRead((session) => runOn(session, own.sql, own.options));
     }
     const sqlUsers = this.#sqlUsers;
     if (!sqlUsers) {
@@ -77,6 +89,40 @@ export class EmbeddedEngine extends EngineBase {
       );
     }
     return sqlUsers.slots.run((slot) => runOn(sqlUsers.sessions[slot], sql, options));
+  }
+
+  /**
+   * The reads dealt by their table reads into one composed query per reader session, run side by
+   * side (compose.ts); a group that fails is run again one read at a time, so each read gets its own
+   * answer or error. Reads with settings or parameters that cannot be inlined run on their own.
+   */
+  override async rowsMany<T = Record<string, unknown>>(
+    statements: readonly Statement[],
+  ): Promise<PromiseSettledResult<T[]>[]> {
+    const inlined = statements.map(({ sql, params }) => params ? inlineParams(sql, params) : sql);
+    if (inlined.some((sql) => sql === undefined)) return super.rowsMany<T>(statements);
+    const sqls = inlined as string[];
+    const results: PromiseSettledResult<T[]>[] = new Array(statements.length);
+    const settle = async (group: number[]): Promise<PromiseSettledResult<T[]>[]> => {
+      if (group.length > 1) {
+        const composed = await this.#ownRead((session) =>
+          runOn(session, composeStatements(group.map((i) => sqls[i])), { format: "TSVRaw" })
+        ).then(({ text }) => splitComposed<T>(text, group.length), () => undefined);
+        if (composed) return composed.map((value) => ({ status: "fulfilled", value }));
+      }
+      return await Promise.allSettled(group.map((i) => this.rows<T>(sqls[i])));
+    };
+    await Promise.all(
+      dealByCost(sqls.map(readsIn), OWN_READERS).map(async (group) => {
+        (await settle(group)).forEach((result, k) => results[group[k]] = result);
+      }),
+    );
+    return results;
+  }
+
+  #ownRead(work: (session: Session) => Promise<QueryResult>): Promise<QueryResult> {
+    const readers = this.#readers;
+    return readers.slots.run((slot) => work(readers.sessions[slot]));
   }
 
   /**
@@ -110,7 +156,7 @@ export class EmbeddedEngine extends EngineBase {
     const sessions = Array.from({ length: running }, () => this.#open());
     const locks: [Session, string[], number][] = [
       [this.#session, own, 1],
-      [this.#withSettings, own, 2],
+      ...this.#readers.sessions.map((session): [Session, string[], number] => [session, own, 2]),
       ...sessions.map((session): [Session, string[], number] => [session, sqlUsers, 1]),
     ];
     for (const [session, settings, readonly] of locks) {
@@ -152,7 +198,7 @@ export class EmbeddedEngine extends EngineBase {
   close(): Promise<void> {
     this.#admin?.close();
     for (const session of this.#sqlUsers?.sessions ?? []) session.close();
-    this.#withSettings.close();
+    for (const session of this.#readers.sessions) session.close();
     this.#session.close();
     return Promise.resolve();
   }

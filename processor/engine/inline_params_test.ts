@@ -1,0 +1,26 @@
+// inlineParams as text: each placeholder a typed literal, quotes and backslashes escaped, values that
+// are no string or number left to the binding. (Answers against the engine: embedded_engine_test.ts.)
+import { strictEqual } from "node:assert/strict";
+import { inlineParams, stringLiteral } from "./inline_params.ts";
+
+Deno.test("inlineParams casts each value to its placeholder's type", () => {
+  strictEqual(
+    inlineParams("SELECT {site:String}, {from:DateTime('UTC')}, {n:UInt32} -- {site:String}", {
+      site: "shop",
+      from: "2026-01-01 00:00:00",
+      n: 5,
+    }),
+    "SELECT CAST('shop' AS String), CAST('2026-01-01 00:00:00' AS DateTime('UTC')), CAST('5' AS UInt32) " +
+      "-- CAST('shop' AS String)",
+  );
+});
+
+Deno.test("stringLiteral escapes what could end the literal or hide in it", () => {
+  strictEqual(stringLiteral("it's \\' OR 1=1 --"), "'it\\'s \\\\\\' OR 1=1 --'");
+  strictEqual(stringLiteral("a\tb\nc\0"), "'a\\tb\\nc\\0'");
+});
+
+Deno.test("inlineParams leaves arrays to the binding and an unknown placeholder to the engine", () => {
+  strictEqual(inlineParams("SELECT {dims:Array(String)}", { dims: ["a"] }), undefined);
+  strictEqual(inlineParams("SELECT {other:String}", { site: "x" }), "SELECT {other:String}");
+});
