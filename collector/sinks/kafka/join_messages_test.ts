@@ -12,7 +12,8 @@ const event = (session: string, line: string): SinkMessage => ({
 
 Deno.test("partitionOf() puts a key where Kafka's default partitioner (and the client's) puts it", () => {
   for (let i = 0; i < 500; i++) {
-    const key = `shop:s${i}-${"é".repeat(i % 3)}`;
+    // Every length modulo 4, non-ASCII bytes, and keys past the hash's 1 KB buffer.
+    const key = `shop:s${i}-${"é".repeat(i % 3)}${i % 50 === 0 ? "x".repeat(1000 + i) : ""}`;
     assertEquals(partitionOf(key, 6), (defaultPartitioner(undefined as never, Buffer.from(key)) >>> 0) % 6);
   }
 });
