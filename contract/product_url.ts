@@ -111,6 +111,7 @@ function cut(url: string, from: number): number {
 
 /** Percent-decoded; in a query (form encoding) a '+' is a space, in a path it is a '+'. */
 function decoded(text: string, query: boolean): string | undefined {
+  if (!text.includes("%")) return query ? text.replaceAll("+", " ") : text; // nothing to decode, nothing to refuse
   try {
     return decodeURIComponent(query ? text.replaceAll("+", " ") : text);
   } catch {
