@@ -1,7 +1,7 @@
 // The processor's own SQL files (the dashboard's panels, the alert rules): plain files read once
 // at start and run with parameters, as the console or `clickhouse client` can run them by hand.
 import { join } from "node:path";
-import type { Engine, Statement } from "./engine/engine.ts";
+import type { Engine } from "./engine/engine.ts";
 
 export type QueryFiles<N extends string> = Record<N, string>;
 
@@ -24,11 +24,6 @@ export async function readQueryFiles<N extends string>(
 export type Params = Record<string, string | number>;
 /** Runs one query file's SQL with parameters and returns its rows (JSON, 64-bit ints as strings). */
 export type RunSql = <T = Record<string, unknown>>(sql: string, params: Params) => Promise<T[]>;
-
-/** Runs several query files' SQL together; each read settles on its own (Engine.rowsMany). */
-export type RunMany = <T = Record<string, unknown>>(
-  statements: readonly Statement[],
-) => Promise<PromiseSettledResult<T[]>[]>;
 
 export function engineRunner(engine: Engine): RunSql {
   return (sql, params) => engine.rows(sql, params);

@@ -7,16 +7,15 @@
 // top products, the anomalies and the pipeline's panels stay the site's (the page says so).
 import type { OffsetSource } from "../kafka_offsets.ts";
 import { localHours } from "../site_zones.ts";
-import type { Statement } from "../engine/engine.ts";
-import { chDateTime, type PanelQuery, type QueryFiles, type RunMany } from "./queries.ts";
+import { chDateTime, type PanelQuery, type Params, type QueryFiles, type RunSql } from "./queries.ts";
 import type { SiteLookups } from "./site_lookups.ts";
 import { type Filter, previousOf, type Window } from "./window.ts";
 
 export { isRange, type RangeName, RANGES, stepOf } from "./window.ts";
 
 export type PanelSources = {
-  /** Runs the panels' reads, started together (Engine.rowsMany: the embedded engine composes them). */
-  runMany: RunMany;
+  /** Runs a panel's file; the panels' reads are started together (the embedded engine runs two at once). */
+  run: RunSql;
   queries: QueryFiles;
   /** The site picker's list and the site's time zone. */
   sites: SiteLookups;
@@ -127,7 +126,7 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
     return { sql: sources.queries[run], params: previous ? previousParams : params };
   });
   const [settled, kafka] = await Promise.all([
-    runPanels(sources.runMany, statements, request.timing ?? "together", timings),
+    runPanels(sources.run, statements, request.timing ?? "together", timings),
     sources.kafka ? timed("kafka_offsets", () => sources.kafka!.snapshot()) : Promise.resolve(undefined),
   ]);
   const rows: Record<string, Record<string, unknown>[]> = {};
@@ -199,22 +198,24 @@ export async function loadPanels(sources: PanelSources, request: PanelRequest) {
 
 export type Panels = Awaited<ReturnType<typeof loadPanels>>;
 
+type Statement = { sql: string; params: Params };
+
 async function runPanels(
-  runMany: RunMany,
+  run: RunSql,
   statements: Statement[],
   timing: "together" | "each",
   timings: Record<string, number>,
 ): Promise<PromiseSettledResult<Record<string, unknown>[]>[]> {
   if (timing === "together") {
     const started = performance.now();
-    const settled = await runMany(statements);
+    const settled = await Promise.allSettled(statements.map(({ sql, params }) => run(sql, params)));
     timings.panels = Math.round(performance.now() - started);
     return settled;
   }
   const settled: PromiseSettledResult<Record<string, unknown>[]>[] = [];
-  for (const [i, statement] of statements.entries()) {
+  for (const [i, { sql, params }] of statements.entries()) {
     const started = performance.now();
-    settled.push(...await runMany([statement]));
+    settled.push(...await Promise.allSettled([run(sql, params)]));
     timings[PANELS[i].label] = Math.round(performance.now() - started);
   }
   return settled;

@@ -2,14 +2,7 @@
 // same {site, from, to, filter_dim, filter_value} parameters the console or `clickhouse client` can pass by hand.
 import { fileURLToPath } from "node:url";
 import type { QueryFiles as Files } from "../sql_files.ts";
-export {
-  chDateTime,
-  engineRunner,
-  type Params,
-  readQueryFiles,
-  type RunMany,
-  type RunSql,
-} from "../sql_files.ts";
+export { chDateTime, engineRunner, type Params, readQueryFiles, type RunSql } from "../sql_files.ts";
 
 export const QUERIES_DIR = fileURLToPath(new URL("./queries/", import.meta.url));
 

@@ -72,7 +72,8 @@ export type DashboardOptions = {
 
 export async function dashboardRoutes(o: DashboardOptions) {
   const queries = o.queries ?? await readQueryFiles(PANEL_QUERIES, QUERIES_DIR);
-  const sites = siteLookups({ run: engineRunner(o.engine), queries, clock: o.clock });
+  const run = engineRunner(o.engine);
+  const sites = siteLookups({ run, queries, clock: o.clock });
   const sql = sqlHttpApp({ engine: o.sqlEngine ?? o.engine, users: o.users });
   const [user, ...others] = [...o.users].map(([username, password]) => ({ username, password }));
   const app = new Hono();
@@ -103,7 +104,7 @@ export async function dashboardRoutes(o: DashboardOptions) {
       const filter = filterOf(c.req.query("filter"));
       return c.json(
         await loadPanels({
-          runMany: (statements) => o.engine.rowsMany(statements),
+          run,
           queries,
           sites,
           kafka: o.kafka,

@@ -1,6 +1,6 @@
 // The dashboard's routes with app.request(): a fake engine that answers by query file, a fixed clock.
 import { deepStrictEqual as assertEquals, doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
-import { type Engine, EngineError, parseRows, type QueryResult, type Statement } from "../engine/engine.ts";
+import { type Engine, EngineError, parseRows, type QueryResult } from "../engine/engine.ts";
 import { dashboardRoutes } from "./routes.ts";
 import { PANEL_QUERIES, type QueryFiles } from "./queries.ts";
 import { zoneOffsets } from "../site_zones.ts";
@@ -51,9 +51,6 @@ class FakeEngine implements Engine {
   }
   async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params })).text);
-  }
-  rowsMany<T>(statements: readonly Statement[]): Promise<PromiseSettledResult<T[]>[]> {
-    return Promise.allSettled(statements.map(({ sql, params }) => this.rows<T>(sql, params)));
   }
   writeOwn(): Promise<void> {
     return Promise.reject(new Error("not used"));

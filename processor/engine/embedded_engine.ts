@@ -2,8 +2,7 @@
 // consuming in the background for as long as the session is open.
 import { fileURLToPath } from "node:url";
 import { Session } from "chdb";
-import { EngineBase, EngineError, type QueryOptions, type QueryResult, type Statement } from "./engine.ts";
-import { composeStatements, dealByCost, readsIn, splitComposed } from "./compose.ts";
+import { EngineBase, EngineError, type QueryOptions, type QueryResult } from "./engine.ts";
 import { inlineParams } from "./inline_params.ts";
 import { QuerySlots } from "./sql_slots.ts";
 
@@ -14,7 +13,7 @@ const CONFIG_FILE = fileURLToPath(new URL("../embedded_config.xml", import.meta.
 /**
  * How many of the processor's own reads (dashboard panels, alert rules) run at once, each on a
  * session of its own: ClickHouse plans a query on one thread, and planning is most of a small
- * read's cost (loadtest/RESULTS.md, "the per-query floor"); two for this machine's two cores.
+ * read's cost (loadtest/RESULTS.md, "The per-query floor"); two for this machine's two cores.
  */
 const OWN_READERS = 2;
 
@@ -80,7 +79,8 @@ export class EmbeddedEngine extends EngineBase {
       const own = inlined === undefined
         ? { sql, options }
         : { sql: inlined, options: { ...options, params: undefined } };
-      return this.#ownRead((session) => runOn(session, own.sql, own.options));
+      const readers = this.#readers;
+      return readers.slots.run((slot) => runOn(readers.sessions[slot], own.sql, own.options));
     }
     const sqlUsers = this.#sqlUsers;
     if (!sqlUsers) {
@@ -89,40 +89,6 @@ export class EmbeddedEngine extends EngineBase {
       );
     }
     return sqlUsers.slots.run((slot) => runOn(sqlUsers.sessions[slot], sql, options));
-  }
-
-  /**
-   * The reads dealt by their table reads into one composed query per reader session, run side by
-   * side (compose.ts); a group that fails is run again one read at a time, so each read gets its own
-   * answer or error. Reads with settings or parameters that cannot be inlined run on their own.
-   */
-  override async rowsMany<T = Record<string, unknown>>(
-    statements: readonly Statement[],
-  ): Promise<PromiseSettledResult<T[]>[]> {
-    const inlined = statements.map(({ sql, params }) => params ? inlineParams(sql, params) : sql);
-    if (inlined.some((sql) => sql === undefined)) return super.rowsMany<T>(statements);
-    const sqls = inlined as string[];
-    const results: PromiseSettledResult<T[]>[] = new Array(statements.length);
-    const settle = async (group: number[]): Promise<PromiseSettledResult<T[]>[]> => {
-      if (group.length > 1) {
-        const composed = await this.#ownRead((session) =>
-          runOn(session, composeStatements(group.map((i) => sqls[i])), { format: "TSVRaw" })
-        ).then(({ text }) => splitComposed<T>(text, group.length), () => undefined);
-        if (composed) return composed.map((value) => ({ status: "fulfilled", value }));
-      }
-      return await Promise.allSettled(group.map((i) => this.rows<T>(sqls[i])));
-    };
-    await Promise.all(
-      dealByCost(sqls.map(readsIn), OWN_READERS).map(async (group) => {
-        (await settle(group)).forEach((result, k) => results[group[k]] = result);
-      }),
-    );
-    return results;
-  }
-
-  #ownRead(work: (session: Session) => Promise<QueryResult>): Promise<QueryResult> {
-    const readers = this.#readers;
-    return readers.slots.run((slot) => work(readers.sessions[slot]));
   }
 
   /**

@@ -13,8 +13,6 @@ export type QueryOptions = {
    */
   fromSqlUser?: boolean;
 };
-/** One read of a batch (`rowsMany`): a SELECT and its `{name:Type}` parameters. */
-export type Statement = { sql: string; params?: Record<string, unknown> };
 
 export interface Engine {
   readonly kind: "embedded" | "server";
@@ -38,13 +36,6 @@ export interface Engine {
     params?: Record<string, unknown>,
     settings?: Record<string, string>,
   ): Promise<T[]>;
-  /**
-   * Rows of several reads started together, each settled on its own as `rows` would (one failing
-   * read fails only its own entry). The embedded engine composes them into a few queries.
-   */
-  rowsMany<T = Record<string, unknown>>(
-    statements: readonly Statement[],
-  ): Promise<PromiseSettledResult<T[]>[]>;
   close(): Promise<void>;
 }
 
@@ -62,13 +53,6 @@ export abstract class EngineBase implements Engine {
     settings?: Record<string, string>,
   ): Promise<T[]> {
     return parseRows<T>((await this.query(sql, { format: "JSONEachRow", params, settings })).text);
-  }
-
-  /** Each on its own, all at once: a server runs them in parallel. */
-  rowsMany<T = Record<string, unknown>>(
-    statements: readonly Statement[],
-  ): Promise<PromiseSettledResult<T[]>[]> {
-    return Promise.allSettled(statements.map(({ sql, params }) => this.rows<T>(sql, params)));
   }
 }
 
