@@ -33,6 +33,12 @@ SETTINGS
     -- Push a block to the views at least every 250 ms: sub-second click-to-chart freshness.
     kafka_flush_interval_ms = 250,
     kafka_poll_timeout_ms = 100,
+    -- A block whose last poll came back empty counts as a stalled stream, and the engine waits this
+    -- long before it reads the next block (500 ms by default; chdb 26.7 has the setting). At 5k
+    -- events/s a consumer gets ~27 messages a second (87 events each), so by Poisson one 100 ms poll
+    -- in ~15 is empty, and an event arriving then waited half a second more than its block's views.
+    -- A block failing in a view is retried after this too: 10 times a second instead of 2.
+    kafka_consumer_reschedule_ms = 100,
     -- Rows are messages: at 20 events per message the 250 ms bound ends a block (~250k events
     -- during catch-up: fewer, larger parts to merge), at one event per message this one (65,536).
     kafka_max_block_size = 65536,
