@@ -9,6 +9,14 @@
 -- page view: it changes with each page view, so it is kept as signed rows (`visit_exits`), as 012_session_states.sql keeps
 -- session starts. Exact for the reasons 012 is: a session's events share a partition, so one consumer,
 -- which writes a block's new states before it reads the next block.
+-- What it costs to write (loadtest/bench/chain_stages.ts, µs of CPU per event; loadtest/RESULTS.md, "The visit
+-- breakdowns' write path cut"): every counted event written once per dimension of its visit (~9.8 rows), each
+-- grouped per minute, hour and day with a revenue Map built per row, took 21-25 µs of the chain's ~44-54.
+-- Now a block's events are grouped per visit, minute and user first, and the visit's dimensions and funnel
+-- steps multiply those groups, not the events; orders and revenue come from the groups with a purchase
+-- only; pages need no visit and are grouped from the events straight; hours are merged from the rows a
+-- block writes to the minutes, days from those it writes to the hours. The answers are the same (the five
+-- panels and their filtered forms compared byte for byte over 300k events of a month).
 
 -- Each visit's attribution ('site:session_id') and its newest page view, replaced at each block that has
 -- its events.
@@ -32,54 +40,89 @@ CREATE TABLE IF NOT EXISTS visit_blocks
     session_id String,
     dims Array(Tuple(dimension String, value String)),
     started_at DateTime64(3, 'UTC'),
+    first_user String,   -- the user of its first event (at started_at)
     last_view_at DateTime64(3, 'UTC'),
     exit_page String,
-    -- The block's events of the visit: (time, type, path, user, currency, revenue).
-    events Array(Tuple(t DateTime64(3, 'UTC'), type String, page String, user_key String, currency String,
-        revenue Decimal(18, 2), steps Array(String)))
+    -- The block's events of the visit per minute and user: page views, product views (the funnel's), cart
+    -- adds, checkouts begun, orders and their (currency, revenue).
+    minutes Array(Tuple(minute DateTime('UTC'), user_key String, page_views UInt64, product_views UInt64,
+        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2)))))
 )
 ENGINE = Null;
 
+-- Two groupings of the block's events, put together per visit: per visit (its first event, first page
+-- view and newest one) and per visit, minute and user (plain counts: ~0.55 groups per event in the
+-- bench's backlog, which the fan-out over the visit's dimensions multiplies instead of the events). The
+-- first event's values copied per minute group instead of per visit cost 1.1 µs per event, and
+-- keeping users, pages and revenue in hash sets per group (groupUniqArray, sumMap) 6.3 in all.
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_blocks_mv TO visit_blocks AS
-SELECT site, session_id, dims, started_at, last_view_at, exit_page, events
-FROM
-(
 SELECT
     site,
     session_id,
-    -- The block's first event of the visit (page views first: the landing page), by time then event_id.
-    argMin(
-        (path(url), referrer, toString(utm_source), toString(utm_medium), utm_campaign, toString(device_type),
-            toString(browser), toString(os), toString(country)),
-        (type != 'page_view', event_time, event_id)) AS first,
-    [
-        ('entry', first.1),
-        ('source', if(first.2 = '', '(direct)', domainWithoutWWW(first.2))),
-        ('utm_source', if(first.3 = '', '(none)', first.3)),
-        ('utm_medium', if(first.4 = '', '(none)', first.4)),
-        ('utm_campaign', if(first.5 = '', '(none)', first.5)),
-        ('device', if(first.6 = '', 'unknown', first.6)),
-        ('browser', if(first.7 = '', 'unknown', first.7)),
-        ('os', if(first.8 = '', 'unknown', first.8)),
-        ('country', if(first.9 = '', 'unknown', first.9))] AS dims,
-    min(event_time) AS started_at,
-    maxIf(event_time, type = 'page_view') AS last_view_at,
-    argMaxIf(path(url), (event_time, event_id), type = 'page_view') AS exit_page,
-    -- In time order: the first is where a new visit counts.
-    arraySort(groupArray((event_time, toString(type), if(type = 'page_view', path(url), ''), user_key,
-        toString(currency), revenue,
-        -- The funnel's steps the event is (dimension 'step'): the funnel over a range, by any filter.
-        arrayFilter(x -> x != '', [
-        if(type = 'page_view', 'viewers', ''),
-        -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
-        if(type = 'product_view' OR (type = 'page_view' AND product_id != ''), 'product_viewers', ''),
-        if(type = 'add_to_cart', 'carters', ''),
-        if(type = 'begin_checkout', 'checkout_starters', ''),
-        if(type = 'purchase', 'purchasers', '')])))) AS events
-FROM counted_events${LOCAL}
-WHERE is_replay = 0
-GROUP BY site, session_id
-);
+    anyIf(dims, kind = 0) AS dims,
+    maxIf(started_at, kind = 0) AS started_at,
+    anyIf(first_user, kind = 0) AS first_user,
+    maxIf(last_view_at, kind = 0) AS last_view_at,
+    anyIf(exit_page, kind = 0) AS exit_page,
+    groupArrayIf(m, kind = 1) AS minutes
+FROM
+(
+    SELECT site, session_id, 0 AS kind, dims, started_at, first_user, last_view_at, exit_page,
+        CAST((toDateTime(0, 'UTC'), '', 0, 0, 0, 0, 0, []),
+            'Tuple(DateTime(\'UTC\'), String, UInt64, UInt64, UInt64, UInt64, UInt64, Array(Tuple(String, Decimal(38, 2))))')
+            AS m
+    FROM
+    (
+        SELECT
+            site,
+            session_id,
+            -- The block's first event of the visit (page views first: the landing page), by time then event_id.
+            argMin(
+                (path(url), referrer, toString(utm_source), toString(utm_medium), utm_campaign,
+                    toString(device_type), toString(browser), toString(os), toString(country)),
+                (type != 'page_view', event_time, event_id)) AS f,
+            [
+                ('entry', f.1),
+                ('source', if(f.2 = '', '(direct)', domainWithoutWWW(f.2))),
+                ('utm_source', if(f.3 = '', '(none)', f.3)),
+                ('utm_medium', if(f.4 = '', '(none)', f.4)),
+                ('utm_campaign', if(f.5 = '', '(none)', f.5)),
+                ('device', if(f.6 = '', 'unknown', f.6)),
+                ('browser', if(f.7 = '', 'unknown', f.7)),
+                ('os', if(f.8 = '', 'unknown', f.8)),
+                ('country', if(f.9 = '', 'unknown', f.9))] AS dims,
+            min(event_time) AS started_at,
+            argMin(user_key, event_time) AS first_user,
+            maxIf(event_time, type = 'page_view') AS last_view_at,
+            argMaxIf(path(url), (event_time, event_id), type = 'page_view') AS exit_page
+        FROM counted_events${LOCAL}
+        WHERE is_replay = 0
+        GROUP BY site, session_id
+    )
+    UNION ALL
+    SELECT site, session_id, 1 AS kind, CAST([], 'Array(Tuple(String, String))') AS dims,
+        toDateTime64(0, 3, 'UTC') AS started_at, '' AS first_user, toDateTime64(0, 3, 'UTC') AS last_view_at,
+        '' AS exit_page, (minute, user_key, page_views, product_views, carts, checkouts, orders, sales) AS m
+    FROM
+    (
+        SELECT
+            site,
+            session_id,
+            toStartOfMinute(event_time) AS minute,
+            user_key,
+            toUInt64(countIf(type = 'page_view')) AS page_views,
+            -- A product view: a product_view event, or a page view its site's URL patterns gave a product_id.
+            toUInt64(countIf(type = 'product_view' OR (type = 'page_view' AND product_id != ''))) AS product_views,
+            toUInt64(countIf(type = 'add_to_cart')) AS carts,
+            toUInt64(countIf(type = 'begin_checkout')) AS checkouts,
+            toUInt64(countIf(type = 'purchase')) AS orders,
+            groupArrayIf((toString(currency), toDecimal128(revenue, 2)), type = 'purchase') AS sales
+        FROM counted_events${LOCAL}
+        WHERE is_replay = 0
+        GROUP BY site, session_id, minute, user_key
+    )
+)
+GROUP BY site, session_id;
 
 -- Each visit of a block with its state before (had_state, old_*) and after.
 CREATE TABLE IF NOT EXISTS visit_changes
@@ -89,12 +132,13 @@ CREATE TABLE IF NOT EXISTS visit_changes
     had_state UInt8,
     dims Array(Tuple(dimension String, value String)),
     started_at DateTime64(3, 'UTC'),
+    first_user String,
     old_last_view_at DateTime64(3, 'UTC'),
     old_exit_page String,
     last_view_at DateTime64(3, 'UTC'),
     exit_page String,
-    events Array(Tuple(t DateTime64(3, 'UTC'), type String, page String, user_key String, currency String,
-        revenue Decimal(18, 2), steps Array(String)))
+    minutes Array(Tuple(minute DateTime('UTC'), user_key String, page_views UInt64, product_views UInt64,
+        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2)))))
 )
 ENGINE = Null;
 
@@ -105,12 +149,13 @@ SELECT
     toUInt8(g.id != '') AS had_state,
     if(had_state = 1, g.dims, b.dims) AS dims,   -- fixed by the visit's first block
     if(had_state = 1, g.started_at, b.started_at) AS started_at,
+    b.first_user AS first_user,
     g.last_view_at AS old_last_view_at,
     g.exit_page AS old_exit_page,
     -- The newest page view so far; a tie keeps the one already known.
     if(b.last_view_at > g.last_view_at, b.last_view_at, g.last_view_at) AS last_view_at,
     if(b.last_view_at > g.last_view_at, b.exit_page, g.exit_page) AS exit_page,
-    b.events AS events
+    b.minutes AS minutes
 FROM visit_blocks AS b
 -- A point lookup per visit; a missing one reads as defaults (id '').
 LEFT JOIN visit_gate AS g ON g.id = concat(b.site, ':', b.session_id)
@@ -120,45 +165,13 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS visit_gate_mv TO visit_gate AS
 SELECT concat(site, ':', session_id) AS id, dims, started_at, last_view_at, exit_page
 FROM visit_changes;
 
--- Every counted event once per dimension of its visit, and each page view once more as ('page', its
--- path): what the breakdown tables aggregate (Null: nothing stored).
-CREATE TABLE IF NOT EXISTS visit_touches
-(
-    site LowCardinality(String),
-    session_id String,
-    new_visit UInt8,   -- the visit's first block and event: counts the visit once per dimension
-    dimension String,
-    value String,
-    t DateTime64(3, 'UTC'),
-    type String,
-    user_key String,
-    currency String,
-    revenue Decimal(18, 2)
-)
-ENGINE = Null;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_touches_mv TO visit_touches AS
-SELECT
-    site,
-    session_id,
-    toUInt8(had_state = 0 AND n = 1 AND d.1 NOT IN ('page', 'step')) AS new_visit,
-    d.1 AS dimension,
-    d.2 AS value,
-    e.1 AS t,
-    e.2 AS type,
-    e.4 AS user_key,
-    e.5 AS currency,
-    e.6 AS revenue
-FROM visit_changes
-ARRAY JOIN events AS e, arrayEnumerate(events) AS n
-ARRAY JOIN arrayConcat(dims, if(e.2 = 'page_view', [('page', e.3)], []), arrayMap(x -> ('step', x), e.7)) AS d;
-
 -- Per dimension value and minute, hour and UTC day: distinct visitors (users with a page view) and
 -- purchasers as mergeable states, visits started, page views, orders and revenue per currency. A 'page'
 -- row counts that page's views and viewers only; the visit's purchases count for its entry page
--- ('entry'). Late events counted. A range reads its whole days (or, up to a day, whole hours) and the
--- hours (minutes) at its edges: merging a month of hourly distinct-user states took ~180 ms at 1M
--- events, and the count of states, not of users, dominated.
+-- ('entry'); a 'step' row (the funnel's steps: 'viewers', 'product_viewers', 'carters',
+-- 'checkout_starters', 'purchasers') holds the users at that step only. Late events counted. A range reads
+-- its whole days (or, up to a day, whole hours) and the hours (minutes) at its edges: merging a month of
+-- hourly distinct-user states took ~180 ms at 1M events, and the count of states, not of users, dominated.
 CREATE TABLE IF NOT EXISTS visit_minutes${LOCAL}
 (
     site LowCardinality(String),
@@ -188,52 +201,91 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
 ORDER BY (site, dimension, bucket, value);
 
+-- The visit's dimensions and the funnel's steps: each minute and user of a visit in the block once per
+-- dimension of the visit, and once per funnel step its events reached ('step': its visitors are the users
+-- at that step). A new visit counts once, in the minute and user of its first block's first event. Orders
+-- and revenue: visit_orders_mv.
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_minutes_mv TO visit_minutes${LOCAL} AS
 SELECT
     site,
-    toStartOfMinute(t) AS bucket,
-    dimension,
-    value,
-    -- A 'step' row's visitors are the users at that step.
-    uniqCombinedStateIf(12)(user_key, type = 'page_view' OR dimension = 'step') AS visitors,
-    uniqCombinedStateIf(12)(user_key, type = 'purchase') AS purchasers,
-    toUInt64(sum(new_visit)) AS visits,
-    toUInt64(countIf(type = 'page_view')) AS page_views,
-    toUInt64(countIf(type = 'purchase')) AS orders,
-    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
-FROM visit_touches
+    m.minute AS bucket,
+    d.1 AS dimension,
+    d.2 AS value,
+    uniqCombinedStateIf(12)(m.user_key, m.page_views > 0 OR d.1 = 'step') AS visitors,
+    toUInt64(countIf(had_state = 0 AND d.1 != 'step' AND m.minute = toStartOfMinute(started_at)
+        AND m.user_key = first_user)) AS visits,
+    sumIf(m.page_views, d.1 != 'step') AS page_views
+FROM visit_changes
+ARRAY JOIN minutes AS m
+ARRAY JOIN arrayConcat(dims, arrayFilter(s -> s.2 != '', [
+    ('step', if(m.page_views > 0, 'viewers', '')),
+    ('step', if(m.product_views > 0, 'product_viewers', '')),
+    ('step', if(m.carts > 0, 'carters', '')),
+    ('step', if(m.checkouts > 0, 'checkout_starters', '')),
+    ('step', if(m.orders > 0, 'purchasers', ''))])) AS d
 GROUP BY site, bucket, dimension, value;
 
+-- The purchases (2 % of events in the bench's backlog): purchasers, orders and revenue per currency of the
+-- visit's dimensions, from the minutes with an order only (a Map built and summed for every row cost more
+-- than the rest of the row).
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_orders_mv TO visit_minutes${LOCAL} AS
+SELECT
+    site,
+    m.minute AS bucket,
+    d.1 AS dimension,
+    d.2 AS value,
+    uniqCombinedState(12)(m.user_key) AS purchasers,
+    sum(m.orders) AS orders,
+    sumMap(mapFromArrays(arrayMap(x -> x.1, m.sales), arrayMap(x -> x.2, m.sales))) AS revenue
+FROM visit_changes
+ARRAY JOIN arrayFilter(x -> x.orders > 0, minutes) AS m
+ARRAY JOIN dims AS d
+GROUP BY site, bucket, dimension, value;
+
+-- Pages: each page view counts for its own path, whatever the visit (no gate needed).
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_pages_mv TO visit_minutes${LOCAL} AS
+SELECT
+    site,
+    toStartOfMinute(event_time) AS bucket,
+    'page' AS dimension,
+    path(url) AS value,
+    uniqCombinedState(12)(user_key) AS visitors,
+    toUInt64(count()) AS page_views
+FROM counted_events${LOCAL}
+WHERE is_replay = 0 AND type = 'page_view'
+GROUP BY site, bucket, value;
+
+-- Hours from the rows a block writes to visit_minutes, days from those it writes to visit_hours: already
+-- grouped, so far fewer rows than the events (states merge exactly: a merged state equals one built from
+-- the same users).
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_hours_mv TO visit_hours${LOCAL} AS
 SELECT
     site,
-    toStartOfHour(t) AS bucket,
+    toStartOfHour(bucket) AS bucket,
     dimension,
     value,
-    -- A 'step' row's visitors are the users at that step.
-    uniqCombinedStateIf(12)(user_key, type = 'page_view' OR dimension = 'step') AS visitors,
-    uniqCombinedStateIf(12)(user_key, type = 'purchase') AS purchasers,
-    toUInt64(sum(new_visit)) AS visits,
-    toUInt64(countIf(type = 'page_view')) AS page_views,
-    toUInt64(countIf(type = 'purchase')) AS orders,
-    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
-FROM visit_touches
+    uniqCombinedMergeState(12)(visitors) AS visitors,
+    uniqCombinedMergeState(12)(purchasers) AS purchasers,
+    sum(visits) AS visits,
+    sum(page_views) AS page_views,
+    sum(orders) AS orders,
+    sumMap(revenue) AS revenue
+FROM visit_minutes${LOCAL}
 GROUP BY site, bucket, dimension, value;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_days_mv TO visit_days${LOCAL} AS
 SELECT
     site,
-    toDateTime(toStartOfDay(t), 'UTC') AS bucket,
+    toStartOfDay(bucket) AS bucket,
     dimension,
     value,
-    -- A 'step' row's visitors are the users at that step.
-    uniqCombinedStateIf(12)(user_key, type = 'page_view' OR dimension = 'step') AS visitors,
-    uniqCombinedStateIf(12)(user_key, type = 'purchase') AS purchasers,
-    toUInt64(sum(new_visit)) AS visits,
-    toUInt64(countIf(type = 'page_view')) AS page_views,
-    toUInt64(countIf(type = 'purchase')) AS orders,
-    sumMapIf(map(currency, toDecimal128(revenue, 2)), type = 'purchase') AS revenue
-FROM visit_touches
+    uniqCombinedMergeState(12)(visitors) AS visitors,
+    uniqCombinedMergeState(12)(purchasers) AS purchasers,
+    sum(visits) AS visits,
+    sum(page_views) AS page_views,
+    sum(orders) AS orders,
+    sumMap(revenue) AS revenue
+FROM visit_hours${LOCAL}
 GROUP BY site, bucket, dimension, value;
 
 -- Visits by their exit page, at the minute of their newest page view: a visit whose newest page view
@@ -278,9 +330,16 @@ ENGINE = ReplacingMergeTree
 ORDER BY (site, dimension, value, session_id);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_sessions_mv TO visit_sessions${LOCAL} AS
-SELECT DISTINCT site, dimension, value, session_id
-FROM visit_touches
-WHERE new_visit = 1 OR dimension = 'page';
+SELECT site, d.1 AS dimension, d.2 AS value, session_id
+FROM visit_changes
+ARRAY JOIN dims AS d
+WHERE had_state = 0;
+
+-- The pages each visit viewed (no gate needed).
+CREATE MATERIALIZED VIEW IF NOT EXISTS visit_page_sessions_mv TO visit_sessions${LOCAL} AS
+SELECT DISTINCT site, 'page' AS dimension, path(url) AS value, session_id
+FROM counted_events${LOCAL}
+WHERE is_replay = 0 AND type = 'page_view';
 
 -- The sessions a dashboard filter keeps: those whose `filter_dim` is `filter_value` (for 'page': that
 -- viewed the page), each once. The filtered panels (processor/dashboard/queries/filtered_*.sql) read

@@ -65,8 +65,10 @@ const REVIEWED_VIEWS = [
   "visit_gate_mv",
   "visit_hours_mv",
   "visit_minutes_mv",
+  "visit_orders_mv",
+  "visit_page_sessions_mv",
+  "visit_pages_mv",
   "visit_sessions_mv",
-  "visit_touches_mv",
 ];
 
 const SCRATCH = ["erase_sessions", "erase_scope", "erase_recount", "erase_visits"];

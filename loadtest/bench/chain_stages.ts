@@ -112,8 +112,9 @@ try {
       const per = Math.ceil(rowsOf[view.source] / blocks);
       const started = cpuUs();
       for (let at = 0; at < rowsOf[view.source]; at += per) {
+        // Every reference to the source: a view may read its block twice (visit_blocks_mv's UNION ALL).
         const select = view.select.replace(
-          new RegExp(`\\bFROM (?:\\w+\\.)?${view.source}\\b(?:\\s+AS\\s+(\\w+))?`),
+          new RegExp(`\\bFROM (?:\\w+\\.)?${view.source}\\b(?:\\s+AS\\s+(\\w+))?`, "g"),
           (_, alias?: string) => `FROM ${blockOf(view.source)}${at}) AS ${alias ?? view.source}`,
         );
         // Views write by column name: the target may have more columns (defaults) than the SELECT.
