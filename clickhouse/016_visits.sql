@@ -390,7 +390,7 @@ FROM
         d.2 AS value,
         uniqCombinedStateIf(12)(e.user_key, e.type = 'page_view' OR d.1 = 'step') AS visitors,
         uniqCombinedStateIf(12)(e.user_key, e.type = 'purchase') AS purchasers,
-        -- A visit counts once, in the bucket of its start (visit_touches' new_visit).
+        -- A visit counts once, in the bucket of its start (as visit_minutes_mv counts it).
         toUInt64(uniqExactIf(e.session_id, d.1 NOT IN ('page', 'step')
             AND toStartOfInterval(g.started_at, toIntervalSecond(step)) >= {from:DateTime('UTC')}
             AND toStartOfInterval(g.started_at, toIntervalSecond(step)) < {to:DateTime('UTC')})) AS visits,

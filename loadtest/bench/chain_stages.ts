@@ -1,7 +1,11 @@
 // What each materialized view of the write path costs, in µs of CPU per event: the catch-up rows of
 // `deno task bench` say how fast the whole chain goes, this says where its time goes.
 //
-//   deno run -A loadtest/bench/chain_stages.ts [events=1000000] [per-message=20] [block-lines=50000] [rounds=3]
+//   deno run -A loadtest/bench/chain_stages.ts [events=1000000] [per-message=20] [block-lines=50000] [rounds=3] [days=1]
+//
+// One day is the catch-up's backlog (backlog.ts: sessions anywhere in the day, so a block spans all of it and
+// the visit minutes take ~1.7 rows per event); more days arrive in time order, as a topic holds
+// them, so a block spans hours and the minute and hour tables write far fewer rows per event.
 //
 // The clickhouse/ files on a fresh embedded engine with the processor's config, its Kafka tables
 // dropped (nothing consumes); the bench's backlog (backlog.ts) pushed through `kafka_messages` in
@@ -19,7 +23,9 @@ import { backlogBatches } from "./backlog.ts";
 
 type View = { name: string; source: string; target: string; select: string; columns?: string };
 
-const [events = 1_000_000, perMessage = 20, blockLines = 50_000, rounds = 3] = Deno.args.map(Number);
+const [events = 1_000_000, perMessage = 20, blockLines = 50_000, rounds = 3, days = 1] = Deno.args.map(
+  Number,
+);
 const root = await Deno.makeTempDir({ prefix: "shoptrail-chain-stages-" });
 const config = new URL("../../processor/embedded_config.xml", import.meta.url).pathname;
 const session = new Session(`${root}/clickhouse`, { connectionArgs: [`--config-file=${config}`] });
@@ -81,7 +87,7 @@ try {
     q(`INSERT INTO kafka_messages (raw, topic, partition, offset) FORMAT TSV\n${pending.join("\n")}`);
     pending = [];
   };
-  for (const { messages } of backlogBatches(topic, { events, perMessage })) {
+  for (const { messages } of backlogBatches(topic, { events, perMessage, days })) {
     for (const message of messages) {
       for (const line of message.value.split("\n")) {
         pending.push(`${line.replaceAll("\\", "\\\\")}\t${topic}\t0\t${offset}`);
@@ -143,7 +149,7 @@ try {
   console.log(
     `${
       lines.toLocaleString("en-US")
-    } events, ${perMessage} per message, blocks of ${blockLines} lines, ${rounds} rounds\n`,
+    } events over ${days} day(s), ${perMessage} per message, blocks of ${blockLines} lines, ${rounds} rounds\n`,
   );
   console.log("| view | reads | writes | rows in | µs of CPU per event |\n| --- | --- | --- | --- | --- |");
   for (const r of rows) {
