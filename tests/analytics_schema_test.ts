@@ -65,6 +65,7 @@ export const ANALYTICS_OBJECTS = [
   "revenue_hours",
   "cart_minutes",
   "alert_state",
+  "alert_deliveries",
 ];
 
 Deno.test("clickhouse/ files are numbered 001, 002, ... without gaps or repeats, and nothing else is there", async () => {

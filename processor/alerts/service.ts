@@ -1,6 +1,7 @@
-// Runs the rules on a schedule inside the processor: observe every rule, evaluate, hand the
-// transitions to each notifier in order (an outbox per notifier, so a down webhook delays but
-// does not lose them), and keep what the dashboard shows: firing alerts and recent transitions.
+// Runs the rules on a schedule inside the processor: observe every rule, evaluate, store the
+// transitions, hand them to each notifier in order (an outbox per notifier, so a down webhook delays
+// but does not lose them; stored, so a restart does not either), and keep what the dashboard shows:
+// firing alerts and recent transitions.
 import { type Alert, evaluate, type Observation } from "./evaluate.ts";
 import type { Notifier } from "./notify.ts";
 import type { AlertStore } from "./store.ts";
@@ -14,7 +15,10 @@ export type AlertServiceOptions = {
   config: RulesFile;
   sources: ObserveSources;
   notifiers: Notifier[];
-  /** Keeps firing alerts and transitions across restarts; without one they live in memory only. */
+  /**
+   * Keeps firing alerts, transitions and the deliveries not yet acknowledged across restarts; without
+   * one they live in memory only.
+   */
   store?: AlertStore;
   clock?: () => number;
   /** How many past transitions the dashboard lists. */
@@ -36,6 +40,10 @@ export class AlertService {
   #firing = new Map<string, Alert>();
   #recent: Alert[] = [];
   #outbox = new Map<string, Alert[]>();
+  /** Transitions whose write failed, written again (before the next ones) each round. */
+  #unsaved: Alert[] = [];
+  /** Deliveries made whose acknowledgement's write failed, by notifier, written again each round. */
+  #unacked = new Map<string, Alert[]>();
   #errors = new Map<string, string>();
   #evaluatedAt: number | null = null;
   #timer?: ReturnType<typeof setTimeout>;
@@ -64,15 +72,37 @@ export class AlertService {
     this.#errors.set(ruleId, message);
   }
 
-  /** The state the previous run left: what was firing stays firing, without a second notification. */
+  /**
+   * The state the previous run left: what was firing stays firing, without a second notification, and
+   * what a notifier had not accepted goes back into its outbox, oldest first. Every such transition, not
+   * only the newest of each alert: a checkout broken for twenty minutes while the webhook was down is
+   * still news once it resolved (how long, since when), a resolution without its firing reads as noise,
+   * and the alerts topic is the record. A receiver may get one twice (a crash after the send, before its
+   * acknowledgement is stored): alert_id and at identify a transition.
+   */
   async #load(): Promise<void> {
     if (this.#loaded || !this.#o.store) return;
-    const { firing, recent } = await this.#o.store.load(this.#o.keepRecent);
+    const { firing, recent, undelivered } = await this.#o.store.load(this.#o.keepRecent);
     this.#firing = new Map(firing.map((a) => [a.alert_id, a]));
     this.#recent = recent;
     this.#loaded = true;
     if (firing.length > 0) {
       this.#o.log.info("alerts still firing", { alert_ids: firing.map((a) => a.alert_id) });
+    }
+    const dropped = new Set<string>();
+    for (const { notifier, alert } of undelivered) {
+      const outbox = this.#outbox.get(notifier);
+      if (outbox) outbox.push(alert);
+      else dropped.add(notifier);
+    }
+    for (const [notifier, outbox] of this.#outbox) {
+      if (outbox.length > 0) {
+        this.#o.log.info("alerts not delivered before the restart", { notifier, waiting: outbox.length });
+      }
+    }
+    // A notifier no longer configured (the webhook URL removed): nobody to send its backlog to.
+    if (dropped.size > 0) {
+      this.#o.log.warn("undelivered alerts of notifiers no longer configured", { notifiers: [...dropped] });
     }
   }
 
@@ -99,14 +129,7 @@ export class AlertService {
       firing: this.#firing,
       now,
     });
-    // Stored before it is delivered: a restart between the two loses that delivery (the outboxes live in
-    // memory) rather than sending it twice; a failed write leaves the state in memory only, and says so.
-    await this.#o.store?.save(transitions).catch((error) =>
-      this.#o.log.error("alert state not saved: a restart may fire these again", {
-        alert_ids: transitions.map((t) => t.alert_id),
-        error: (error as Error).message,
-      })
-    );
+    await this.#save(transitions);
     this.#firing = firing;
     this.#evaluatedAt = now;
     this.#recent = [...transitions.toReversed(), ...this.#recent].slice(0, this.#o.keepRecent);
@@ -118,13 +141,40 @@ export class AlertService {
     return transitions;
   }
 
+  /**
+   * Stored before it is delivered, with the notifiers it is owed to: a restart in between re-queues it
+   * (clickhouse/017_alerts.sql). A failed write (ClickHouse down) does not hold the delivery back, the
+   * owner is told all the same; the transition is written again, before the next ones, every round until
+   * it is. Only a restart before then forgets it: the restarted service may then fire that alert again.
+   */
+  async #save(transitions: readonly Alert[]): Promise<void> {
+    const store = this.#o.store;
+    if (!store) return;
+    const pending = [...this.#unsaved, ...transitions];
+    if (pending.length === 0) return;
+    try {
+      await store.save(pending, this.#o.notifiers.map((n) => n.name));
+      this.#unsaved = [];
+    } catch (error) {
+      this.#unsaved = pending;
+      this.#o.log.error(
+        "alert state not saved: written again next round; a restart before may fire these again",
+        {
+          alert_ids: pending.map((t) => t.alert_id),
+          error: (error as Error).message,
+        },
+      );
+    }
+  }
+
   async #deliver(): Promise<void> {
     for (const notifier of this.#o.notifiers) {
       const outbox = this.#outbox.get(notifier.name)!;
+      const sent = this.#unacked.get(notifier.name) ?? [];
       while (outbox.length > 0) {
         try {
           await notifier.send([outbox[0]]);
-          outbox.shift();
+          sent.push(outbox.shift()!);
         } catch (error) {
           this.#o.log.warn("alert delivery failed", {
             notifier: notifier.name,
@@ -134,6 +184,26 @@ export class AlertService {
           break;
         }
       }
+      await this.#acknowledge(notifier.name, sent);
+    }
+  }
+
+  /** Stores that `notifier` accepted `sent`; kept for the next round when the write fails. */
+  async #acknowledge(notifier: string, sent: Alert[]): Promise<void> {
+    if (!this.#o.store || sent.length === 0) return;
+    try {
+      await this.#o.store.delivered(notifier, sent);
+      this.#unacked.delete(notifier);
+    } catch (error) {
+      this.#unacked.set(notifier, sent);
+      this.#o.log.error(
+        "alert delivery not recorded: written again next round; a restart before sends it again",
+        {
+          notifier,
+          alert_ids: sent.map((a) => a.alert_id),
+          error: (error as Error).message,
+        },
+      );
     }
   }
 

@@ -225,5 +225,111 @@ Deno.test("AlertService: after a restart, an alert still firing is neither sent 
   errors = 0;
   await after.service.tick();
   assertEquals(after.webhook.sent.map((a) => [a.alert_id, a.status]), [["errors:pipeline", "resolved"]]);
-  assertEquals(store.saved.map((a) => a.status), ["firing", "resolved"]);
+  assertEquals(store.saved.map((s) => s.alert.status), ["firing", "resolved"]);
+});
+
+const ERRORS_RULE = { rules: [{ id: "errors", kind: "ingest_errors", threshold: 5, windowSeconds: 60 }] };
+const sentOf = (n: MemoryNotifier) => n.sent.map((a) => `${a.alert_id} ${a.status} ${a.at}`);
+
+Deno.test("AlertService: what the webhook had not accepted before a restart is sent by the restarted service, every transition, oldest first, once", async () => {
+  const store = new MemoryAlertStore();
+  let errors = 30;
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: errors }] };
+  const before = setup(ERRORS_RULE, values, undefined, store);
+  before.webhook.failNext = 10; // down the whole time: fires and resolves unseen
+  await before.service.tick();
+  before.advance(15_000);
+  errors = 0;
+  await before.service.tick();
+  assertEquals(before.webhook.sent, []);
+  strictEqual(before.kafkaNotifier.sent.length, 2);
+
+  const after = setup(ERRORS_RULE, values, undefined, store);
+  await after.service.tick();
+  await after.service.tick();
+  assertEquals(
+    sentOf(after.webhook),
+    sentOf(before.kafkaNotifier),
+    "the firing, then the resolution, once each",
+  );
+  assertEquals(after.kafkaNotifier.sent, [], "Kafka had them: not sent again");
+  assertEquals(after.webhook.sent.map((a) => a.status), ["firing", "resolved"]);
+  // A third run owes nobody anything.
+  const third = setup(ERRORS_RULE, values, undefined, store);
+  await third.service.tick();
+  assertEquals([third.webhook.sent, third.kafkaNotifier.sent], [[], []]);
+});
+
+Deno.test("AlertService: a delivery whose acknowledgement was not stored before a restart goes out again, with the same alert_id and at", async () => {
+  const store = new MemoryAlertStore();
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: 30 }] };
+  const before = setup(ERRORS_RULE, values, undefined, store);
+  store.fail.delivered = 2; // the process dies before either acknowledgement is written
+  await before.service.tick();
+  strictEqual(before.logs.filter((l) => l.includes("alert delivery not recorded")).length, 2);
+
+  const after = setup(ERRORS_RULE, values, undefined, store);
+  await after.service.tick();
+  assertEquals(sentOf(after.webhook), sentOf(before.webhook), "at-least-once: the same transition again");
+  assertEquals(sentOf(after.kafkaNotifier), sentOf(before.kafkaNotifier));
+});
+
+Deno.test("AlertService: an acknowledgement whose write failed is written with the next round, so a later restart sends nothing again", async () => {
+  const store = new MemoryAlertStore();
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: 30 }] };
+  const before = setup(ERRORS_RULE, values, undefined, store);
+  store.fail.delivered = 1;
+  await before.service.tick();
+  await before.service.tick();
+  const after = setup(ERRORS_RULE, values, undefined, store);
+  await after.service.tick();
+  assertEquals([after.webhook.sent, after.kafkaNotifier.sent], [[], []]);
+});
+
+Deno.test("AlertService: a transition decided while ClickHouse's write failed is delivered all the same and stored with the next round", async () => {
+  const store = new MemoryAlertStore();
+  let errors = 30;
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: errors }] };
+  const before = setup(ERRORS_RULE, values, undefined, store);
+  store.fail.save = 1;
+  await before.service.tick();
+  assertEquals(before.webhook.sent.map((a) => a.status), ["firing"], "the owner is told without waiting");
+  strictEqual(store.saved.length, 0);
+  strictEqual(before.logs.filter((l) => l.includes("alert state not saved")).length, 1);
+  before.advance(15_000);
+  await before.service.tick();
+  assertEquals(store.saved.map((s) => [s.alert.status, s.notifiers]), [["firing", ["kafka", "webhook"]]]);
+
+  // Restarted once it is stored: still firing, not fired again, resolved once.
+  const after = setup(ERRORS_RULE, values, undefined, store);
+  await after.service.tick();
+  strictEqual(after.webhook.sent.length, 0);
+  errors = 0;
+  await after.service.tick();
+  assertEquals(after.webhook.sent.map((a) => a.status), ["resolved"]);
+});
+
+Deno.test("AlertService: a notifier configured after a transition is not sent it; one no longer configured is reported", async () => {
+  const store = new MemoryAlertStore();
+  const values = { ingest_errors: () => [{ subject: "pipeline", value: 30 }] };
+  const before = setup(ERRORS_RULE, values, undefined, store);
+  before.webhook.failNext = 1;
+  await before.service.tick();
+  // The webhook was owed the firing; the restarted processor has Kafka only.
+  store.saved.forEach((s) => assertEquals(s.notifiers, ["kafka", "webhook"]));
+  const logs: string[] = [];
+  const kafkaOnly = new MemoryNotifier("kafka");
+  const after = new AlertService({
+    config: parseRules(JSON.stringify(ERRORS_RULE)),
+    sources: { run: <T>() => Promise.resolve(values.ingest_errors() as T[]), queries },
+    notifiers: [kafkaOnly],
+    store,
+    log: createLogger("alerts", { format: "text", write: (line) => logs.push(line) }),
+  });
+  await after.tick();
+  assertEquals(kafkaOnly.sent, []);
+  strictEqual(
+    logs.filter((l) => l.includes("notifiers no longer configured") && l.includes("webhook")).length,
+    1,
+  );
 });

@@ -1,13 +1,23 @@
-// Where the alert service keeps its state across restarts: each transition written to ClickHouse as it
-// is decided (clickhouse/017_alerts.sql, by the processor's own user), and read back at start, so a
-// restart neither fires again an alert that is still firing nor forgets it.
+// Where the alert service keeps its state across restarts (clickhouse/017_alerts.sql, written by the
+// processor's own user): each transition as it is decided, with the notifiers it is owed to, and each
+// notifier's delivery of it. Read back at start, so a restart neither fires again an alert that is still
+// firing, nor forgets it, nor loses a notification a notifier had not accepted.
 import type { Engine } from "../engine/engine.ts";
 import type { Alert } from "./evaluate.ts";
 
+/** A transition a notifier has not acknowledged. */
+export type Undelivered = { notifier: string; alert: Alert };
+
 export interface AlertStore {
-  /** The alerts firing when the processor stopped, and the newest transitions (newest first). */
-  load(recent: number): Promise<{ firing: Alert[]; recent: Alert[] }>;
-  save(transitions: readonly Alert[]): Promise<void>;
+  /**
+   * The alerts firing when the processor stopped, the newest transitions (newest first), and every
+   * transition a notifier did not acknowledge (oldest first).
+   */
+  load(recent: number): Promise<{ firing: Alert[]; recent: Alert[]; undelivered: Undelivered[] }>;
+  /** Stores the transitions, each owed to `notifiers` (their names). */
+  save(transitions: readonly Alert[], notifiers: readonly string[]): Promise<void>;
+  /** Records that `notifier` accepted these transitions. */
+  delivered(notifier: string, alerts: readonly Alert[]): Promise<void>;
 }
 
 const LOAD_FIRING = `
@@ -19,47 +29,88 @@ ORDER BY alert_id`;
 
 const LOAD_RECENT = "SELECT alert FROM alert_state ORDER BY at DESC, alert_id LIMIT {n:UInt32}";
 
-const SAVE = `INSERT INTO alert_state (alert_id, status, at, alert)
-SELECT {alert_id:String}, {status:String}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), {alert:String}`;
+const LOAD_UNDELIVERED = `
+SELECT notifier, alert
+FROM alert_state ARRAY JOIN notifiers AS notifier
+WHERE (alert_id, at, notifier) NOT IN (SELECT alert_id, at, notifier FROM alert_deliveries)
+ORDER BY at, alert_id, notifier`;
+
+// The names as one comma-separated string: the embedded engine inlines string and number parameters
+// (engine/inline_params.ts) and would bind an array through chdb's process-wide binding.
+const SAVE = `INSERT INTO alert_state (alert_id, status, at, alert, notifiers)
+SELECT {alert_id:String}, {status:String}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), {alert:String},
+       arrayFilter(n -> n != '', splitByChar(',', {notifiers:String}))`;
+
+const DELIVERED = `INSERT INTO alert_deliveries (alert_id, at, notifier, delivered_at)
+SELECT {alert_id:String}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), {notifier:String}, now64(3)`;
 
 export class ClickHouseAlertStore implements AlertStore {
   constructor(private readonly engine: Engine) {}
 
   async load(recent: number) {
     const parse = (rows: { alert: string }[]) => rows.map((r) => JSON.parse(r.alert) as Alert);
+    const undelivered = await this.engine.rows<{ notifier: string; alert: string }>(LOAD_UNDELIVERED);
     return {
       firing: parse(await this.engine.rows<{ alert: string }>(LOAD_FIRING)),
       recent: parse(await this.engine.rows<{ alert: string }>(LOAD_RECENT, { n: recent })),
+      undelivered: undelivered.map((r) => ({ notifier: r.notifier, alert: JSON.parse(r.alert) as Alert })),
     };
   }
 
-  async save(transitions: readonly Alert[]): Promise<void> {
+  async save(transitions: readonly Alert[], notifiers: readonly string[]): Promise<void> {
     for (const t of transitions) {
       await this.engine.writeOwn(SAVE, {
         alert_id: t.alert_id,
         status: t.status,
         at: t.at,
         alert: JSON.stringify(t),
+        notifiers: notifiers.join(","),
       });
+    }
+  }
+
+  async delivered(notifier: string, alerts: readonly Alert[]): Promise<void> {
+    for (const a of alerts) {
+      await this.engine.writeOwn(DELIVERED, { alert_id: a.alert_id, at: a.at, notifier });
     }
   }
 }
 
 /** In memory, for tests: what a restarted service would read back. */
 export class MemoryAlertStore implements AlertStore {
-  readonly saved: Alert[] = [];
+  readonly saved: { alert: Alert; notifiers: readonly string[] }[] = [];
+  readonly deliveries = new Set<string>();
+  /** How many of the next writes of each kind fail, as they would with ClickHouse down. */
+  readonly fail = { save: 0, delivered: 0 };
 
   load(recent: number) {
     const newest = new Map<string, Alert>();
-    for (const a of this.saved) newest.set(a.alert_id, a);
+    for (const { alert } of this.saved) newest.set(alert.alert_id, alert);
     return Promise.resolve({
       firing: [...newest.values()].filter((a) => a.status === "firing"),
-      recent: this.saved.toReversed().slice(0, recent),
+      recent: this.saved.map((s) => s.alert).toReversed().slice(0, recent),
+      undelivered: this.saved.flatMap(({ alert, notifiers }) =>
+        notifiers.filter((n) => !this.deliveries.has(deliveryKey(n, alert))).map((notifier) => ({
+          notifier,
+          alert,
+        }))
+      ),
     });
   }
 
-  save(transitions: readonly Alert[]): Promise<void> {
-    this.saved.push(...transitions);
+  save(transitions: readonly Alert[], notifiers: readonly string[]): Promise<void> {
+    if (this.fail.save > 0 && this.fail.save--) return Promise.reject(new Error("ClickHouse is down"));
+    this.saved.push(...transitions.map((alert) => ({ alert, notifiers })));
+    return Promise.resolve();
+  }
+
+  delivered(notifier: string, alerts: readonly Alert[]): Promise<void> {
+    if (this.fail.delivered > 0 && this.fail.delivered--) {
+      return Promise.reject(new Error("ClickHouse is down"));
+    }
+    for (const a of alerts) this.deliveries.add(deliveryKey(notifier, a));
     return Promise.resolve();
   }
 }
+
+const deliveryKey = (notifier: string, a: Alert) => `${notifier} ${a.alert_id} ${a.at}`;

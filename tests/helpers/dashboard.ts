@@ -8,15 +8,22 @@ import { sqlFileRows, type TestPipeline } from "../../stack/testing.ts";
 import { PANEL_QUERIES, QUERIES_DIR, readQueryFiles } from "../../processor/dashboard/queries.ts";
 import type { Alert } from "../../processor/alerts/evaluate.ts";
 
-/** A webhook receiver on a free port, keeping what it got. */
-export async function webhookReceiver() {
+/**
+ * A webhook receiver on a free port, keeping what it got. With `down`, nothing listens on the port (a
+ * delivery's connection is refused) until `up()`.
+ */
+export async function webhookReceiver({ down = false } = {}) {
   const received: Alert[] = [];
   const port = await freePort();
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
-    received.push(await request.json());
-    return new Response(null, { status: 204 });
-  });
-  return { url: `http://127.0.0.1:${port}/hook`, received, close: () => server.shutdown() };
+  let server: Deno.HttpServer | undefined;
+  const up = () => {
+    server ??= Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
+      received.push(await request.json());
+      return new Response(null, { status: 204 });
+    });
+  };
+  if (!down) up();
+  return { url: `http://127.0.0.1:${port}/hook`, received, up, close: () => server?.shutdown() };
 }
 
 /** A query file run through the SQL endpoint with the dashboard's parameters, as a client would. */
