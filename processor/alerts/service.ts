@@ -156,21 +156,25 @@ export class AlertService {
       await store.save(pending, this.#o.notifiers.map((n) => n.name));
       this.#unsaved = [];
     } catch (error) {
+      // Said once per transition, not every round of an outage.
+      const more = pending.length > this.#unsaved.length;
       this.#unsaved = pending;
-      this.#o.log.error(
-        "alert state not saved: written again next round; a restart before may fire these again",
-        {
-          alert_ids: pending.map((t) => t.alert_id),
-          error: (error as Error).message,
-        },
-      );
+      if (more) {
+        this.#o.log.error(
+          "alert state not saved: written again next round; a restart before may fire these again",
+          {
+            alert_ids: pending.map((t) => t.alert_id),
+            error: (error as Error).message,
+          },
+        );
+      }
     }
   }
 
   async #deliver(): Promise<void> {
     for (const notifier of this.#o.notifiers) {
       const outbox = this.#outbox.get(notifier.name)!;
-      const sent = this.#unacked.get(notifier.name) ?? [];
+      const sent = [...(this.#unacked.get(notifier.name) ?? [])];
       while (outbox.length > 0) {
         try {
           await notifier.send([outbox[0]]);
@@ -195,15 +199,18 @@ export class AlertService {
       await this.#o.store.delivered(notifier, sent);
       this.#unacked.delete(notifier);
     } catch (error) {
+      const more = sent.length > (this.#unacked.get(notifier)?.length ?? 0);
       this.#unacked.set(notifier, sent);
-      this.#o.log.error(
-        "alert delivery not recorded: written again next round; a restart before sends it again",
-        {
-          notifier,
-          alert_ids: sent.map((a) => a.alert_id),
-          error: (error as Error).message,
-        },
-      );
+      if (more) {
+        this.#o.log.error(
+          "alert delivery not recorded: written again next round; a restart before sends it again",
+          {
+            notifier,
+            alert_ids: sent.map((a) => a.alert_id),
+            error: (error as Error).message,
+          },
+        );
+      }
     }
   }
 

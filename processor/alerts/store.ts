@@ -35,14 +35,20 @@ FROM alert_state ARRAY JOIN notifiers AS notifier
 WHERE (alert_id, at, notifier) NOT IN (SELECT alert_id, at, notifier FROM alert_deliveries)
 ORDER BY at, alert_id, notifier`;
 
-// The names as one comma-separated string: the embedded engine inlines string and number parameters
+// One INSERT for all of a round's rows, from one JSON parameter: a round's write is all or nothing in
+// ClickHouse, so one retried after a failure stores no row twice (a twice-stored transition would be listed
+// and re-queued twice). Strings only: the embedded engine inlines string and number parameters
 // (engine/inline_params.ts) and would bind an array through chdb's process-wide binding.
 const SAVE = `INSERT INTO alert_state (alert_id, status, at, alert, notifiers)
-SELECT {alert_id:String}, {status:String}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), {alert:String},
-       arrayFilter(n -> n != '', splitByChar(',', {notifiers:String}))`;
+SELECT JSONExtractString(a, 'alert_id'), JSONExtractString(a, 'status'),
+       fromUnixTimestamp64Milli(JSONExtract(a, 'at', 'Int64'), 'UTC'), a,
+       arrayFilter(n -> n != '', splitByChar(',', {notifiers:String}))
+FROM (SELECT arrayJoin(JSONExtractArrayRaw({alerts:String})) AS a)`;
 
 const DELIVERED = `INSERT INTO alert_deliveries (alert_id, at, notifier, delivered_at)
-SELECT {alert_id:String}, fromUnixTimestamp64Milli({at:Int64}, 'UTC'), {notifier:String}, now64(3)`;
+SELECT JSONExtractString(a, 'alert_id'), fromUnixTimestamp64Milli(JSONExtract(a, 'at', 'Int64'), 'UTC'),
+       {notifier:String}, now64(3)
+FROM (SELECT arrayJoin(JSONExtractArrayRaw({alerts:String})) AS a)`;
 
 export class ClickHouseAlertStore implements AlertStore {
   constructor(private readonly engine: Engine) {}
@@ -58,21 +64,13 @@ export class ClickHouseAlertStore implements AlertStore {
   }
 
   async save(transitions: readonly Alert[], notifiers: readonly string[]): Promise<void> {
-    for (const t of transitions) {
-      await this.engine.writeOwn(SAVE, {
-        alert_id: t.alert_id,
-        status: t.status,
-        at: t.at,
-        alert: JSON.stringify(t),
-        notifiers: notifiers.join(","),
-      });
-    }
+    if (transitions.length === 0) return;
+    await this.engine.writeOwn(SAVE, { alerts: JSON.stringify(transitions), notifiers: notifiers.join(",") });
   }
 
   async delivered(notifier: string, alerts: readonly Alert[]): Promise<void> {
-    for (const a of alerts) {
-      await this.engine.writeOwn(DELIVERED, { alert_id: a.alert_id, at: a.at, notifier });
-    }
+    if (alerts.length === 0) return;
+    await this.engine.writeOwn(DELIVERED, { alerts: JSON.stringify(alerts), notifier });
   }
 }
 
