@@ -276,8 +276,8 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
           { kind: "order", id: "o2", copies: 1 },
         ],
       );
-      // Locked as the processor locks it: plain queries take no settings; queries with settings (the
-      // processor's own files, on the readonly = 2 session) filter but still cannot write.
+      // Locked as the processor locks it: its own reads (readonly = 2 sessions) filter with settings but
+      // cannot write.
       await engine.lockReadOnly({ maxExecutionTimeS: 30, maxResultRows: 1000 });
       const filtered = await engine.rows(
         "SELECT event_id FROM events WHERE event_id < 'e4' ORDER BY event_id",
@@ -291,7 +291,10 @@ if (inOwnProcess(import.meta.url, APPLIES)) {
         engine.rows("INSERT INTO products (id) VALUES ('x')", {}, { max_threads: "1" }),
         /readonly/i,
       );
-      await rejects(engine.rows("SELECT 1 SETTINGS max_threads = 1"), /readonly/i);
+      // The processor's own reads (readonly = 2 sessions since they run side by side) may carry
+      // settings, but not the one that would lift the lock.
+      await rejects(engine.rows("SELECT 1 SETTINGS readonly = 0"), /readonly/i);
+      await rejects(engine.rows("INSERT INTO products (id) SETTINGS readonly = 0 VALUES ('x')"), /readonly/i);
     } finally {
       await engine.close();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
