@@ -44,9 +44,10 @@ CREATE TABLE IF NOT EXISTS visit_blocks
     last_view_at DateTime64(3, 'UTC'),
     exit_page String,
     -- The block's events of the visit per minute and user: page views, product views (the funnel's), cart
-    -- adds, checkouts begun, orders and their (currency, revenue).
+    -- adds, checkouts begun, orders and their (currency, revenue), and the path of each page view.
     minutes Array(Tuple(minute DateTime('UTC'), user_key String, page_views UInt64, product_views UInt64,
-        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2)))))
+        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2))),
+        pages Array(String)))
 )
 ENGINE = Null;
 
@@ -68,9 +69,9 @@ SELECT
 FROM
 (
     SELECT site, session_id, 0 AS kind, dims, started_at, first_user, last_view_at, exit_page,
-        CAST((toDateTime(0, 'UTC'), '', 0, 0, 0, 0, 0, []),
-            'Tuple(DateTime(\'UTC\'), String, UInt64, UInt64, UInt64, UInt64, UInt64, Array(Tuple(String, Decimal(38, 2))))')
-            AS m
+        CAST((toDateTime(0, 'UTC'), '', 0, 0, 0, 0, 0, [], []),
+            'Tuple(DateTime(\'UTC\'), String, UInt64, UInt64, UInt64, UInt64, UInt64, Array(Tuple(String, Decimal(38, 2))),
+                Array(String))') AS m
     FROM
     (
         SELECT
@@ -102,7 +103,7 @@ FROM
     UNION ALL
     SELECT site, session_id, 1 AS kind, CAST([], 'Array(Tuple(String, String))') AS dims,
         toDateTime64(0, 3, 'UTC') AS started_at, '' AS first_user, toDateTime64(0, 3, 'UTC') AS last_view_at,
-        '' AS exit_page, (minute, user_key, page_views, product_views, carts, checkouts, orders, sales) AS m
+        '' AS exit_page, (minute, user_key, page_views, product_views, carts, checkouts, orders, sales, pages) AS m
     FROM
     (
         SELECT
@@ -116,7 +117,8 @@ FROM
             toUInt64(countIf(type = 'add_to_cart')) AS carts,
             toUInt64(countIf(type = 'begin_checkout')) AS checkouts,
             toUInt64(countIf(type = 'purchase')) AS orders,
-            groupArrayIf((toString(currency), toDecimal128(revenue, 2)), type = 'purchase') AS sales
+            groupArrayIf((toString(currency), toDecimal128(revenue, 2)), type = 'purchase') AS sales,
+            groupArrayIf(path(url), type = 'page_view') AS pages
         FROM counted_events${LOCAL}
         WHERE is_replay = 0
         GROUP BY site, session_id, minute, user_key
@@ -138,7 +140,8 @@ CREATE TABLE IF NOT EXISTS visit_changes
     last_view_at DateTime64(3, 'UTC'),
     exit_page String,
     minutes Array(Tuple(minute DateTime('UTC'), user_key String, page_views UInt64, product_views UInt64,
-        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2)))))
+        carts UInt64, checkouts UInt64, orders UInt64, sales Array(Tuple(String, Decimal(38, 2))),
+        pages Array(String)))
 )
 ENGINE = Null;
 
@@ -201,59 +204,75 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
 ORDER BY (site, dimension, bucket, value);
 
--- The visit's dimensions and the funnel's steps: each minute and user of a visit in the block once per
--- dimension of the visit, and once per funnel step its events reached ('step': its visitors are the users
--- at that step). A new visit counts once, in the minute and user of its first block's first event. Orders
--- and revenue: visit_orders_mv.
+-- One view, so one insert (one part, one run of the hours' and days' views) per block: live blocks are small
+-- and each part a view writes costs its block a fixed time. Three groupings of the block's groups per visit,
+-- minute and user:
+-- - the visit's dimensions and the funnel's steps: each group once per dimension of its visit and once per
+--   funnel step its events reached ('step': its visitors are the users at that step); a new visit counts
+--   once, in the minute and user of its first block's first event;
+-- - revenue per currency, from the groups with a purchase only: a Map summed for every row cost more than
+--   the rest of the row;
+-- - pages: each page view once for its own path (its visitors and views only).
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_minutes_mv TO visit_minutes${LOCAL} AS
-SELECT
-    site,
-    m.minute AS bucket,
-    d.1 AS dimension,
-    d.2 AS value,
-    uniqCombinedStateIf(12)(m.user_key, m.page_views > 0 OR d.1 = 'step') AS visitors,
-    toUInt64(countIf(had_state = 0 AND d.1 != 'step' AND m.minute = toStartOfMinute(started_at)
-        AND m.user_key = first_user)) AS visits,
-    sumIf(m.page_views, d.1 != 'step') AS page_views
-FROM visit_changes
-ARRAY JOIN minutes AS m
-ARRAY JOIN arrayConcat(dims, arrayFilter(s -> s.2 != '', [
-    ('step', if(m.page_views > 0, 'viewers', '')),
-    ('step', if(m.product_views > 0, 'product_viewers', '')),
-    ('step', if(m.carts > 0, 'carters', '')),
-    ('step', if(m.checkouts > 0, 'checkout_starters', '')),
-    ('step', if(m.orders > 0, 'purchasers', ''))])) AS d
-GROUP BY site, bucket, dimension, value;
-
--- The purchases (2 % of events in the bench's backlog): purchasers, orders and revenue per currency of the
--- visit's dimensions, from the minutes with an order only (a Map built and summed for every row cost more
--- than the rest of the row).
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_orders_mv TO visit_minutes${LOCAL} AS
-SELECT
-    site,
-    m.minute AS bucket,
-    d.1 AS dimension,
-    d.2 AS value,
-    uniqCombinedState(12)(m.user_key) AS purchasers,
-    sum(m.orders) AS orders,
-    sumMap(mapFromArrays(arrayMap(x -> x.1, m.sales), arrayMap(x -> x.2, m.sales))) AS revenue
-FROM visit_changes
-ARRAY JOIN arrayFilter(x -> x.orders > 0, minutes) AS m
-ARRAY JOIN dims AS d
-GROUP BY site, bucket, dimension, value;
-
--- Pages: each page view counts for its own path, whatever the visit (no gate needed).
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_pages_mv TO visit_minutes${LOCAL} AS
-SELECT
-    site,
-    toStartOfMinute(event_time) AS bucket,
-    'page' AS dimension,
-    path(url) AS value,
-    uniqCombinedState(12)(user_key) AS visitors,
-    toUInt64(count()) AS page_views
-FROM counted_events${LOCAL}
-WHERE is_replay = 0 AND type = 'page_view'
-GROUP BY site, bucket, value;
+-- Inside a subquery: a view's top-level UNION ALL gives the block to its first SELECT only (the others read
+-- the Null table, empty).
+SELECT site, bucket, dimension, value, visitors, purchasers, visits, page_views, orders, revenue
+FROM
+(
+    SELECT
+        site,
+        m.minute AS bucket,
+        d.1 AS dimension,
+        d.2 AS value,
+        uniqCombinedStateIf(12)(m.user_key, m.page_views > 0 OR d.1 = 'step') AS visitors,
+        uniqCombinedStateIf(12)(m.user_key, m.orders > 0 AND d.1 != 'step') AS purchasers,
+        toUInt64(countIf(had_state = 0 AND d.1 != 'step' AND m.minute = toStartOfMinute(started_at)
+            AND m.user_key = first_user)) AS visits,
+        sumIf(m.page_views, d.1 != 'step') AS page_views,
+        sumIf(m.orders, d.1 != 'step') AS orders,
+        CAST(map(), 'Map(String, Decimal(38, 2))') AS revenue
+    FROM visit_changes
+    ARRAY JOIN minutes AS m
+    ARRAY JOIN arrayConcat(dims, arrayFilter(s -> s.2 != '', [
+        ('step', if(m.page_views > 0, 'viewers', '')),
+        ('step', if(m.product_views > 0, 'product_viewers', '')),
+        ('step', if(m.carts > 0, 'carters', '')),
+        ('step', if(m.checkouts > 0, 'checkout_starters', '')),
+        ('step', if(m.orders > 0, 'purchasers', ''))])) AS d
+    GROUP BY site, bucket, dimension, value
+    UNION ALL
+    SELECT
+        site,
+        m.minute AS bucket,
+        d.1 AS dimension,
+        d.2 AS value,
+        arrayReduce('uniqCombinedState(12)', CAST([], 'Array(String)')) AS visitors,
+        arrayReduce('uniqCombinedState(12)', CAST([], 'Array(String)')) AS purchasers,
+        toUInt64(0) AS visits,
+        toUInt64(0) AS page_views,
+        toUInt64(0) AS orders,
+        sumMap(mapFromArrays(arrayMap(x -> x.1, m.sales), arrayMap(x -> x.2, m.sales))) AS revenue
+    FROM visit_changes
+    ARRAY JOIN arrayFilter(x -> x.orders > 0, minutes) AS m
+    ARRAY JOIN dims AS d
+    GROUP BY site, bucket, dimension, value
+    UNION ALL
+    SELECT
+        site,
+        m.minute AS bucket,
+        'page' AS dimension,
+        page AS value,
+        uniqCombinedState(12)(m.user_key) AS visitors,
+        arrayReduce('uniqCombinedState(12)', CAST([], 'Array(String)')) AS purchasers,
+        toUInt64(0) AS visits,
+        toUInt64(count()) AS page_views,
+        toUInt64(0) AS orders,
+        CAST(map(), 'Map(String, Decimal(38, 2))') AS revenue
+    FROM visit_changes
+    ARRAY JOIN minutes AS m
+    ARRAY JOIN m.pages AS page
+    GROUP BY site, bucket, value
+);
 
 -- Hours from the rows a block writes to visit_minutes, days from those it writes to visit_hours: already
 -- grouped, so far fewer rows than the events (states merge exactly: a merged state equals one built from
@@ -329,17 +348,12 @@ CREATE TABLE IF NOT EXISTS visit_sessions${LOCAL}
 ENGINE = ReplacingMergeTree
 ORDER BY (site, dimension, value, session_id);
 
+-- A new visit's dimensions, and the pages of every visit in the block.
 CREATE MATERIALIZED VIEW IF NOT EXISTS visit_sessions_mv TO visit_sessions${LOCAL} AS
 SELECT site, d.1 AS dimension, d.2 AS value, session_id
 FROM visit_changes
-ARRAY JOIN dims AS d
-WHERE had_state = 0;
-
--- The pages each visit viewed (no gate needed).
-CREATE MATERIALIZED VIEW IF NOT EXISTS visit_page_sessions_mv TO visit_sessions${LOCAL} AS
-SELECT DISTINCT site, 'page' AS dimension, path(url) AS value, session_id
-FROM counted_events${LOCAL}
-WHERE is_replay = 0 AND type = 'page_view';
+ARRAY JOIN arrayConcat(if(had_state = 0, dims, []),
+    arrayMap(p -> ('page', p), arrayDistinct(arrayFlatten(arrayMap(m -> m.pages, minutes))))) AS d;
 
 -- The sessions a dashboard filter keeps: those whose `filter_dim` is `filter_value` (for 'page': that
 -- viewed the page), each once. The filtered panels (processor/dashboard/queries/filtered_*.sql) read

@@ -65,9 +65,6 @@ const REVIEWED_VIEWS = [
   "visit_gate_mv",
   "visit_hours_mv",
   "visit_minutes_mv",
-  "visit_orders_mv",
-  "visit_page_sessions_mv",
-  "visit_pages_mv",
   "visit_sessions_mv",
 ];
 
