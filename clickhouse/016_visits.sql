@@ -13,9 +13,8 @@
 -- breakdowns' write path cut"): every counted event written once per dimension of its visit (~9.8 rows), each
 -- grouped per minute, hour and day with a revenue Map built per row, took 21-25 µs of the chain's ~44-54.
 -- Now a block's events are grouped per visit, minute and user first, and the visit's dimensions and funnel
--- steps multiply those groups, not the events; orders and revenue come from the groups with a purchase
--- only; pages need no visit and are grouped from the events straight; hours are merged from the rows a
--- block writes to the minutes, days from those it writes to the hours. The answers are the same (the five
+-- steps multiply those groups, not the events; revenue comes from the groups with a purchase only; hours
+-- are merged from the rows a block writes to the minutes, days from those it writes to the hours. The answers are the same (the five
 -- panels and their filtered forms compared byte for byte over 300k events of a month).
 
 -- Each visit's attribution ('site:session_id') and its newest page view, replaced at each block that has
