@@ -4,8 +4,8 @@
 //   deno run -A loadtest/bench/chain_stages.ts [events=1000000] [per-message=20] [block-lines=50000] [rounds=3] [days=1]
 //
 // One day is the catch-up's backlog (backlog.ts: sessions anywhere in the day, so a block spans all of it and
-// the visit minutes take ~1.7 rows per event); more days arrive in time order, as a topic holds
-// them, so a block spans hours and the minute and hour tables write far fewer rows per event.
+// the visit minutes take ~1.7 rows per event); more days arrive in time order, as a topic holds them, so a
+// block spans block-lines / (events / days) days (10M events over 30 days: ~4 hours).
 //
 // The clickhouse/ files on a fresh embedded engine with the processor's config, its Kafka tables
 // dropped (nothing consumes); the bench's backlog (backlog.ts) pushed through `kafka_messages` in
