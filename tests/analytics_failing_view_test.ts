@@ -3,7 +3,8 @@
 // the blocks after it still reach `events`, `counted_events` and the aggregate tables, and the failure
 // shows where the dashboard's ingest-health panel reads the consumers (system.kafka_consumers) and the
 // consumer-errors alert rule. What the failing block itself loses is in clickhouse/README.md, "A failing
-// view".
+// view". The consumers' inserts run with the settings of processor/embedded_users.d/ (a session's SET
+// does not reach them): checked on the same pipeline.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { topicsFromEnv } from "../contract/mod.ts";
@@ -45,6 +46,12 @@ if (inOwnProcess(import.meta.url, NAME)) {
         "CREATE MATERIALIZED VIEW view_bug_mv TO view_bug AS " +
           "SELECT throwIf(url LIKE '%/poison%', 'a view failed on this block') AS n FROM counted_events",
       );
+      // What the consumers' inserts run with, recorded by a view of their own.
+      await engine.command("CREATE TABLE consumer_settings (optimize_on_insert String) ENGINE = Memory");
+      await engine.command(
+        "CREATE MATERIALIZED VIEW consumer_settings_mv TO consumer_settings AS " +
+          "SELECT toString(getSetting('optimize_on_insert')) AS optimize_on_insert FROM counted_events",
+      );
       const now = Date.now();
       const send = (id: string, url: string) =>
         producer.send({
@@ -74,6 +81,10 @@ if (inOwnProcess(import.meta.url, NAME)) {
         what: "the first event counted",
         deadlineMs: 60_000,
       });
+      assertEquals(
+        await engine.rows("SELECT DISTINCT optimize_on_insert FROM consumer_settings"),
+        [{ optimize_on_insert: "false" }],
+      );
       await send("poisoned", "https://shop.test/poison");
       // The failing block is read again and passes (its keys are in the gates by then): `events` has it.
       await pollUntil(

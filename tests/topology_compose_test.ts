@@ -220,15 +220,22 @@ Deno.test("services start in order, long-running ones have healthchecks, scripts
   }
 });
 
-Deno.test("the ClickHouse server consumes Kafka with the embedded engine's librdkafka settings", () => {
+Deno.test("the ClickHouse server consumes Kafka with the embedded engine's librdkafka and insert settings", () => {
   for (const s of setups) {
     const mounts = (s.services.clickhouse.volumes ?? []).map((m) => m.split(":"));
-    assert(
-      mounts.some(([source, target]) =>
-        source === "./processor/embedded_config.xml" && target.startsWith("/etc/clickhouse-server/config.d/")
-      ),
-      `${s.name}: the server reads processor/embedded_config.xml from config.d`,
-    );
+    for (
+      const [file, dir] of [
+        ["./processor/embedded_config.xml", "config.d"],
+        ["./processor/embedded_users.d/insert_settings.xml", "users.d"],
+      ]
+    ) {
+      assert(
+        mounts.some(([source, target]) =>
+          source === file && target.startsWith(`/etc/clickhouse-server/${dir}/`)
+        ),
+        `${s.name}: the server reads ${file} from ${dir}`,
+      );
+    }
   }
 });
 

@@ -18,6 +18,7 @@ import process from "node:process";
 import { Session } from "chdb";
 import { topicsFromEnv } from "../../contract/mod.ts";
 import { processorConfig } from "../../processor/config.ts";
+import { CONNECTION_ARGS } from "../../processor/engine/embedded_engine.ts";
 import { readSqlFiles, SINGLE_NODE, splitStatements, substitute } from "../../processor/migrate.ts";
 import { backlogBatches } from "./backlog.ts";
 
@@ -27,8 +28,7 @@ const [events = 1_000_000, perMessage = 20, blockLines = 50_000, rounds = 3, day
   Number,
 );
 const root = await Deno.makeTempDir({ prefix: "shoptrail-chain-stages-" });
-const config = new URL("../../processor/embedded_config.xml", import.meta.url).pathname;
-const session = new Session(`${root}/clickhouse`, { connectionArgs: [`--config-file=${config}`] });
+const session = new Session(`${root}/clickhouse`, { connectionArgs: CONNECTION_ARGS });
 const q = (sql: string) => session.query(sql, "TSV").trim();
 const cpuUs = () => {
   const { user, system } = process.cpuUsage();

@@ -8,7 +8,14 @@ import { QuerySlots } from "./sql_slots.ts";
 
 type ChdbError = Error & { clickhouseCode?: number };
 
-const CONFIG_FILE = fileURLToPath(new URL("../embedded_config.xml", import.meta.url));
+/**
+ * How the engine is opened: its config (the Kafka consumers' librdkafka settings) and its users config
+ * (the `default` profile, whose settings the Kafka consumers' inserts run with).
+ */
+export const CONNECTION_ARGS = [
+  `--config-file=${fileURLToPath(new URL("../embedded_config.xml", import.meta.url))}`,
+  `--users_config=${fileURLToPath(new URL("../embedded_users.xml", import.meta.url))}`,
+];
 
 /**
  * How many of the processor's own reads (dashboard panels, alert rules) run at once, each on a
@@ -56,7 +63,10 @@ export class EmbeddedEngine extends EngineBase {
 
   constructor(dataDir: string) {
     super();
-    this.#open = () => new Session(dataDir, { connectionArgs: [`--config-file=${CONFIG_FILE}`] });
+    this.#open = () =>
+      new Session(dataDir, {
+        connectionArgs: CONNECTION_ARGS,
+      });
     this.#session = this.#open();
     const sessions = Array.from({ length: OWN_READERS }, () => this.#open());
     this.#readers = { sessions, slots: new QuerySlots({ running: OWN_READERS, queued: Infinity }) };
