@@ -97,12 +97,28 @@ Deno.test("/api/panels runs every panel file over one window ending at the clock
     from: "2025-11-22 10:15:15",
     to: "2025-11-22 10:30:15",
     ...unfiltered,
+    grain: "minute",
+    revenue_table: "revenue_minutes",
   });
   assertEquals([body.to - body.from, body.site, body.sites], [15 * 60_000, "shop-a", ["shop-a", "shop-b"]]);
   assertEquals(body.kpis, { sessions: "12", conversion_rate: 0.25 });
   const ran = new Set(engine.calls.map((c) => c.sql.match(/^-- (\w+)/)?.[1]));
   assertEquals([...ran].sort(), PANEL_QUERIES.filter((q) => !q.startsWith("filtered_")).sort());
   strictEqual(response.headers.get("Cache-Control"), "no-store");
+});
+
+Deno.test("/api/panels picks the grain's tables by the range's length, never from the request", async () => {
+  const { app, engine } = await setup();
+  const picked = async (query: string) => {
+    engine.calls.length = 0;
+    const response = await app.request(`/api/panels?${query}`, { headers: api });
+    strictEqual(response.status, 200);
+    return new Set(
+      engine.calls.filter((c) => c.params?.from).map((c) => `${c.params?.grain} ${c.params?.revenue_table}`),
+    );
+  };
+  assertEquals(await picked("range=24h&grain=x&revenue_table=users"), new Set(["minute revenue_minutes"]));
+  assertEquals(await picked("range=7d&param_revenue_table=users"), new Set(["hour revenue_hours"]));
 });
 
 Deno.test("/api/panels runs the KPIs and revenue totals over the previous period of the same length", async () => {

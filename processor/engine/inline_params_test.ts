@@ -1,7 +1,7 @@
 // inlineParams as text: each placeholder a typed literal, quotes and backslashes escaped, values that
 // are no string or number left to the binding. (Answers against the engine: embedded_engine_test.ts.)
-import { strictEqual } from "node:assert/strict";
-import { inlineParams, stringLiteral } from "./inline_params.ts";
+import { strictEqual, throws } from "node:assert/strict";
+import { identifier, inlineParams, stringLiteral } from "./inline_params.ts";
 
 Deno.test("inlineParams casts each value to its placeholder's type", () => {
   strictEqual(
@@ -23,4 +23,18 @@ Deno.test("stringLiteral escapes what could end the literal or hide in it", () =
 Deno.test("inlineParams leaves arrays to the binding and an unknown placeholder to the engine", () => {
   strictEqual(inlineParams("SELECT {dims:Array(String)}", { dims: ["a"] }), undefined);
   strictEqual(inlineParams("SELECT {other:String}", { site: "x" }), "SELECT {other:String}");
+});
+
+Deno.test("inlineParams writes an Identifier as the back-quoted name and refuses anything but a plain name", () => {
+  strictEqual(
+    inlineParams("SELECT {grain:Identifier} FROM {revenue_table:Identifier}", {
+      grain: "minute",
+      revenue_table: "revenue_minutes",
+    }),
+    "SELECT `minute` FROM `revenue_minutes`",
+  );
+  for (const name of ["a`b", "x; DROP TABLE y", "db.t", "", "1a", "a b"]) {
+    throws(() => identifier(name), /must be a plain name/);
+    throws(() => inlineParams("SELECT 1 FROM {t:Identifier}", { t: name }), /must be a plain name/);
+  }
 });
