@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { EmbeddedEngine } from "../engine/embedded_engine.ts";
 import { EngineError } from "../engine/engine.ts";
 import { SqlGuard } from "./sql_guard.ts";
+import { GRAINS } from "../dashboard/panels.ts";
 import { inOwnProcess } from "../../lib/own_process.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -22,6 +23,8 @@ const PARAMS = {
   // The dashboard's filter (none): its panels pass it to parameterized views, which the parse needs set.
   filter_dim: "",
   filter_value: "",
+  // The grain the dashboard picks for a range (a table and its time column, as identifiers).
+  ...GRAINS.minute,
 };
 
 async function refusal(guard: SqlGuard, sql: string, params: Record<string, string> = {}) {
